@@ -1,0 +1,508 @@
+//! Rocket.Chat's error bodies, with the HTTP status that carried them.
+//!
+//! Rocket.Chat answers errors in a few shapes, all kept here:
+//!
+//! * the standard 400 body, `{"success": false, "error": "<reason> [<errorType>]", "errorType": ..,
+//!   "details"?: {..}}`: [`ApiError`];
+//! * the 401 body, old `{"status", "message"}` or modern four-key form: [`UnauthorizedError`];
+//! * bodies with only `success` and `error`, such as the 429, 403, 404 and 500 ones: [`PlainError`];
+//! * anything else, JSON or not, kept verbatim so a caller can see what the server sent.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// An error answer: the HTTP status and the body that came with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    /// The HTTP status code, such as 400 or 401.
+    pub status: u16,
+    /// The body, in whichever shape the server used.
+    pub body: ErrorBody,
+}
+
+impl Error {
+    /// Reads an error answer from its status and raw body bytes.
+    ///
+    /// Never fails: a body that is not JSON becomes [`ErrorBody::NotJson`], and JSON of an
+    /// unknown shape becomes [`ErrorBody::Json`].
+    pub fn from_http(status: u16, body: &[u8]) -> Self {
+        Self {
+            status,
+            body: ErrorBody::from_slice(body),
+        }
+    }
+
+    /// The `errorType`, if the body carried one.
+    pub fn kind(&self) -> Option<&ErrorKind> {
+        match &self.body {
+            ErrorBody::Api(error) => Some(&error.error_type),
+            _ => None,
+        }
+    }
+
+    /// The human-readable message, whichever shape the body had.
+    pub fn message(&self) -> &str {
+        self.body.message()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind() {
+            Some(kind) => write!(f, "{} {kind}: {}", self.status, self.message()),
+            None => write!(f, "{}: {}", self.status, self.message()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The body of an error answer, in each shape Rocket.Chat uses.
+#[derive(Clone, Debug, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum ErrorBody {
+    /// The standard body with an `errorType`, used for 400 answers.
+    Api(ApiError),
+    /// The 401 body, in its old or modern form.
+    Unauthorized(UnauthorizedError),
+    /// A body with only `success` and `error`, such as the 429 one.
+    Plain(PlainError),
+    /// JSON of another shape, kept as it was.
+    Json(Value),
+    /// A body that is not JSON at all, kept as text (lossily, if it was not UTF-8).
+    NotJson(String),
+}
+
+impl ErrorBody {
+    /// Reads a body, choosing the most specific shape that fits.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => Self::from_value(value),
+            Err(_) => Self::NotJson(String::from_utf8_lossy(bytes).into_owned()),
+        }
+    }
+
+    /// Reads a parsed JSON value, choosing the most specific shape that fits.
+    pub fn from_value(value: Value) -> Self {
+        let has = |key: &str| value.get(key).is_some();
+        if has("errorType") {
+            if let Ok(error) = ApiError::deserialize(&value) {
+                return Self::Api(error);
+            }
+        } else if has("status") && has("message") {
+            if let Ok(error) = UnauthorizedError::deserialize(&value) {
+                return Self::Unauthorized(error);
+            }
+        } else if has("error") {
+            if let Ok(error) = PlainError::deserialize(&value) {
+                return Self::Plain(error);
+            }
+        }
+        Self::Json(value)
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Api(error) => &error.error,
+            Self::Unauthorized(error) => &error.message,
+            Self::Plain(error) => &error.error,
+            Self::Json(value) => value
+                .get("error")
+                .or_else(|| value.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or("unrecognised error body"),
+            Self::NotJson(text) => text,
+        }
+    }
+}
+
+impl Serialize for ErrorBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Api(error) => error.serialize(serializer),
+            Self::Unauthorized(error) => error.serialize(serializer),
+            Self::Plain(error) => error.serialize(serializer),
+            Self::Json(value) => value.serialize(serializer),
+            Self::NotJson(text) => text.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+/// The standard error body: `{"success": false, "error": .., "errorType": .., "details"?: ..}`.
+///
+/// `error` is Rocket.Chat's `"<reason> [<errorType>]"`; the constructors below build it so.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiError {
+    /// Always `false`.
+    pub success: bool,
+    /// The message, `"<reason> [<errorType>]"`.
+    pub error: String,
+    /// The machine-readable error code.
+    #[serde(rename = "errorType")]
+    pub error_type: ErrorKind,
+    /// Extra facts, such as `{"method": "addUsersToRoom"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Map<String, Value>>,
+}
+
+impl ApiError {
+    /// An error of `kind` whose message is `"<reason> [<errorType>]"`, as Rocket.Chat writes it.
+    pub fn new(kind: ErrorKind, reason: impl fmt::Display) -> Self {
+        Self {
+            success: false,
+            error: format!("{reason} [{kind}]"),
+            error_type: kind,
+            details: None,
+        }
+    }
+
+    /// Adds `details.method`, as Rocket.Chat's method errors carry.
+    #[must_use]
+    pub fn with_method(mut self, method: &str) -> Self {
+        self.details
+            .get_or_insert_with(Map::new)
+            .insert("method".to_owned(), Value::String(method.to_owned()));
+        self
+    }
+
+    /// The HTTP status Rocket.Chat sends this body with: always 400.
+    pub const STATUS: u16 = 400;
+
+    /// `error-room-param-not-provided`: neither `roomId` nor `roomName` was given.
+    pub fn room_param_not_provided() -> Self {
+        Self::new(
+            ErrorKind::RoomParamNotProvided,
+            r#"The parameter "roomId" or "roomName" is required"#,
+        )
+    }
+
+    /// `error-room-not-found`: no private group matches, or the caller may not know it exists.
+    pub fn room_not_found() -> Self {
+        Self::new(
+            ErrorKind::RoomNotFound,
+            r#"The required "roomId" or "roomName" param provided does not match any group"#,
+        )
+    }
+
+    /// `error-users-params-not-provided`: no user was named.
+    pub fn users_params_not_provided() -> Self {
+        Self::new(
+            ErrorKind::UsersParamsNotProvided,
+            r#"Please provide "userId" or "username" or "userIds" or "usernames" as param"#,
+        )
+    }
+
+    /// `error-empty-invite-list`: none of the named users exists.
+    pub fn empty_invite_list() -> Self {
+        Self::new(
+            ErrorKind::EmptyInviteList,
+            "Cannot invite if no valid users are provided",
+        )
+    }
+
+    /// `error-not-allowed` with `details.method`, the permission error of a Rocket.Chat method.
+    pub fn not_allowed(method: &str) -> Self {
+        Self::new(ErrorKind::NotAllowed, "Not allowed").with_method(method)
+    }
+
+    /// `invalid-params`: the body is malformed or a value has the wrong JSON type.
+    pub fn invalid_params(reason: impl fmt::Display) -> Self {
+        Self::new(ErrorKind::InvalidParams, reason)
+    }
+
+    /// `error-too-many-invitees`: one invite names more users than the server allows.
+    pub fn too_many_invitees(limit: usize) -> Self {
+        Self::new(
+            ErrorKind::TooManyInvitees,
+            format!("Cannot invite more than {limit} users in one call"),
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The 401 body: `{"status": "error", "message": ..}`, since 6.x preceded by `success` and `error`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UnauthorizedError {
+    /// `false`; absent in the old two-key form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// The message again, or for a failed login Meteor's numeric error code (such as `403`);
+    /// absent in the old two-key form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+    /// Always `"error"`.
+    pub status: String,
+    /// Why the call was refused.
+    pub message: String,
+}
+
+impl UnauthorizedError {
+    /// The message Rocket.Chat gives when the auth headers are missing or do not match.
+    pub const LOGGED_OUT: &'static str = "You must be logged in to do this.";
+
+    /// The modern four-key body for `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            success: Some(false),
+            error: Some(Value::String(message.clone())),
+            status: "error".to_owned(),
+            message,
+        }
+    }
+
+    /// The answer to a call without valid `X-Auth-Token` and `X-User-Id` headers.
+    pub fn logged_out() -> Self {
+        Self::new(Self::LOGGED_OUT)
+    }
+}
+
+/// A body with only `success: false` and `error`, as for 429, 403, 404 and 500 answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlainError {
+    /// Always `false`.
+    pub success: bool,
+    /// The message.
+    pub error: String,
+}
+
+impl PlainError {
+    /// A body with this message.
+    pub fn new(error: impl Into<String>) -> Self {
+        Self {
+            success: false,
+            error: error.into(),
+        }
+    }
+
+    /// The 404 body for a route that does not exist.
+    pub fn not_found() -> Self {
+        Self::new("Resource not found")
+    }
+
+    /// The 500 body; the cause is logged, never sent.
+    pub fn internal() -> Self {
+        Self::new("Internal server error")
+    }
+
+    /// The 429 body, telling the caller to wait `seconds` seconds.
+    pub fn too_many_requests(seconds: u64) -> Self {
+        Self::new(format!(
+            "Error, too many requests. Please slow down. You must wait {seconds} seconds before \
+             trying this endpoint again. [{}]",
+            ErrorKind::TooManyRequests
+        ))
+    }
+}
+
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
+        /// A machine-readable `errorType`.
+        ///
+        /// Known codes have their own variant; any other code is kept verbatim in
+        /// [`ErrorKind::Other`], so reading a newer server's errors never fails.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $variant,)*
+            /// A code this crate does not know, kept as it was sent.
+            Other(String),
+        }
+
+        impl ErrorKind {
+            /// The code as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $code,)*
+                    Self::Other(code) => code,
+                }
+            }
+        }
+
+        impl From<&str> for ErrorKind {
+            fn from(code: &str) -> Self {
+                match code {
+                    $($code => Self::$variant,)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    /// Neither `roomId` nor `roomName` was given.
+    RoomParamNotProvided => "error-room-param-not-provided",
+    /// No private group matches the given id or name.
+    RoomNotFound => "error-room-not-found",
+    /// No user was named.
+    UsersParamsNotProvided => "error-users-params-not-provided",
+    /// None of the named users exists.
+    EmptyInviteList => "error-empty-invite-list",
+    /// The caller lacks the permission.
+    NotAllowed => "error-not-allowed",
+    /// Validation of the parameters failed (Rocket.Chat's `validateParams` routes).
+    InvalidParams => "invalid-params",
+    /// Validation of the parameters failed (Rocket.Chat's typed routes).
+    ErrorInvalidParams => "error-invalid-params",
+    /// The user is unknown or unusable.
+    InvalidUser => "error-invalid-user",
+    /// No `userId` or `username` was given to a single-user route.
+    UserParamNotProvided => "error-user-param-not-provided",
+    /// The room is unknown.
+    InvalidRoom => "error-invalid-room",
+    /// The username is unknown.
+    InvalidUsername => "error-invalid-username",
+    /// The user does not exist.
+    UserNotFound => "error-user-not-found",
+    /// The room is a direct-message room.
+    CantInviteForDirectRoom => "error-cant-invite-for-direct-room",
+    /// The group is archived.
+    RoomArchived => "error-room-archived",
+    /// A room with this name exists.
+    DuplicateChannelName => "error-duplicate-channel-name",
+    /// The room name does not match the allowed pattern.
+    InvalidRoomName => "error-invalid-room-name",
+    /// A username or e-mail address is already taken.
+    FieldUnavailable => "error-field-unavailable",
+    /// The user is not in the room.
+    UserNotInRoom => "error-user-not-in-room",
+    /// The user already has the role in the room.
+    UserAlreadyModerator => "error-user-already-moderator",
+    /// Too many calls; sent in the message of the 429 body, which has no `errorType` key.
+    TooManyRequests => "error-too-many-requests",
+    /// One invite names more users than the server allows (ours; Rocket.Chat has no limit).
+    TooManyInvitees => "error-too-many-invitees",
+    /// The request body is larger than the server accepts (ours).
+    PayloadTooLarge => "error-payload-too-large",
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(&*code))
+    }
+}
+
+impl JsonSchema for ErrorKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorKind".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A machine-readable error code such as `error-room-not-found`; unknown codes are allowed."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn api_error_message_carries_the_code_in_brackets() {
+        let error = ApiError::not_allowed("addUsersToRoom");
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({
+                "success": false,
+                "error": "Not allowed [error-not-allowed]",
+                "errorType": "error-not-allowed",
+                "details": { "method": "addUsersToRoom" }
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_error_type_is_kept_verbatim() {
+        let body = ErrorBody::from_slice(
+            br#"{"success":false,"error":"x [error-abac-room-locked]","errorType":"error-abac-room-locked"}"#,
+        );
+        let ErrorBody::Api(error) = &body else {
+            panic!("{body:?}")
+        };
+        assert_eq!(
+            error.error_type,
+            ErrorKind::Other("error-abac-room-locked".into())
+        );
+        assert_eq!(
+            serde_json::to_value(&body).unwrap()["errorType"],
+            "error-abac-room-locked"
+        );
+    }
+
+    #[test]
+    fn old_and_modern_401_bodies_are_both_unauthorized() {
+        for bytes in [
+            &br#"{"status":"error","message":"You must be logged in to do this."}"#[..],
+            br#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#,
+        ] {
+            let error = Error::from_http(401, bytes);
+            assert!(matches!(error.body, ErrorBody::Unauthorized(_)), "{error:?}");
+            assert_eq!(error.message(), UnauthorizedError::LOGGED_OUT);
+        }
+    }
+
+    #[test]
+    fn too_many_requests_body_has_no_error_type() {
+        let body =
+            ErrorBody::from_value(serde_json::to_value(PlainError::too_many_requests(42)).unwrap());
+        assert!(matches!(body, ErrorBody::Plain(_)));
+        assert!(body.message().ends_with("[error-too-many-requests]"));
+    }
+
+    #[test]
+    fn non_json_body_is_kept() {
+        let error = Error::from_http(502, b"<html>Bad Gateway</html>");
+        assert_eq!(
+            error.body,
+            ErrorBody::NotJson("<html>Bad Gateway</html>".into())
+        );
+        assert_eq!(error.to_string(), "502: <html>Bad Gateway</html>");
+    }
+
+    #[test]
+    fn display_shows_status_code_and_message() {
+        let error = Error {
+            status: 400,
+            body: ErrorBody::Api(ApiError::room_not_found()),
+        };
+        assert_eq!(
+            error.to_string(),
+            "400 error-room-not-found: The required \"roomId\" or \"roomName\" param provided does not match any group [error-room-not-found]"
+        );
+    }
+}

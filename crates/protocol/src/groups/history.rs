@@ -1,0 +1,93 @@
+//! `GET /api/v1/groups.history`
+//!
+//! Reads a private group's messages, newest first, system messages such as `au` included.
+//! ([Rocket.Chat documentation](https://developer.rocket.chat/apidocs/get-group-history))
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Endpoint, Metadata, Method, room::UserRef};
+
+/// Method `GET`, path `/api/v1/groups.history`, authenticated.
+pub const METADATA: Metadata = Metadata {
+    name: "groups.history",
+    description: "Read a private group's messages, newest first.",
+    method: Method::Get,
+    path: "/api/v1/groups.history",
+    authentication: true,
+    rate_limited: true,
+};
+
+/// A `groups.history` query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Request {
+    /// The group's id.
+    #[serde(rename = "roomId")]
+    pub room_id: String,
+    /// How many messages to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// How many messages to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+impl Request {
+    /// The latest messages of this group.
+    pub fn new(room_id: impl Into<String>) -> Self {
+        Self {
+            room_id: room_id.into(),
+            count: None,
+            offset: None,
+        }
+    }
+}
+
+impl Endpoint for Request {
+    type Response = Response;
+    const METADATA: Metadata = METADATA;
+}
+
+/// A page of messages, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Response {
+    /// The messages.
+    pub messages: Vec<Message>,
+    /// Always `true`.
+    pub success: bool,
+}
+
+/// A message as Rocket.Chat sends it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Message {
+    /// The message id.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// The room id.
+    pub rid: String,
+    /// The text; for an `au` system message, the added username.
+    pub msg: String,
+    /// When the message was sent, ISO-8601.
+    pub ts: String,
+    /// The author; for an `au` system message, the inviter.
+    pub u: UserRef,
+    /// The system-message type, such as `au` (user added); absent for ordinary messages.
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// Whether the message may be grouped with its neighbours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groupable: Option<bool>,
+    /// When the message last changed, ISO-8601.
+    #[serde(
+        rename = "_updatedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Every other field the server sent, kept as it was.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}

@@ -1,0 +1,3 @@
+//! The `users.*` endpoints.
+
+pub mod create;
