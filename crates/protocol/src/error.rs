@@ -88,18 +88,17 @@ impl ErrorBody {
     /// Reads a parsed JSON value, choosing the most specific shape that fits.
     pub fn from_value(value: Value) -> Self {
         let has = |key: &str| value.get(key).is_some();
-        if has("errorType") {
-            if let Ok(error) = ApiError::deserialize(&value) {
-                return Self::Api(error);
-            }
+        let shape = if has("errorType") {
+            ApiError::deserialize(&value).map(Self::Api).ok()
         } else if has("status") && has("message") {
-            if let Ok(error) = UnauthorizedError::deserialize(&value) {
-                return Self::Unauthorized(error);
-            }
+            UnauthorizedError::deserialize(&value).map(Self::Unauthorized).ok()
         } else if has("error") {
-            if let Ok(error) = PlainError::deserialize(&value) {
-                return Self::Plain(error);
-            }
+            PlainError::deserialize(&value).map(Self::Plain).ok()
+        } else {
+            None
+        };
+        if let Some(body) = shape {
+            return body;
         }
         Self::Json(value)
     }

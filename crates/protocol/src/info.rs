@@ -21,6 +21,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// An `info` request; it has no parameters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "InfoRequest")]
 pub struct Request {}
 
 impl Endpoint for Request {
@@ -30,6 +31,7 @@ impl Endpoint for Request {
 
 /// The answer: the version, and on modern servers the oldest supported apps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "InfoResponse")]
 pub struct Response {
     /// `"<major>.<minor>"` on modern servers, `"x.y.z"` on old ones.
     pub version: String,

@@ -24,6 +24,7 @@ pub const METADATA: Metadata = Metadata {
 ///
 /// `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "LoginRequest")]
 pub struct Request {
     /// A username, or an e-mail address when it contains `@`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +110,7 @@ pub enum Identity<'a> {
 
 /// The answer to a successful login.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "LoginResponse")]
 pub struct Response {
     /// Always `"success"`.
     pub status: String,

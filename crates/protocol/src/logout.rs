@@ -20,6 +20,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A logout request; it has no parameters and is sent as `{}`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "LogoutRequest")]
 pub struct Request {}
 
 impl Endpoint for Request {
@@ -29,6 +30,7 @@ impl Endpoint for Request {
 
 /// The answer: `{"status": "success", "data": {"message": "You've been logged out!"}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "LogoutResponse")]
 pub struct Response {
     /// Always `"success"`.
     pub status: String,

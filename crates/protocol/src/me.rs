@@ -20,6 +20,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A `me` request; it has no parameters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "MeRequest")]
 pub struct Request {}
 
 impl Endpoint for Request {
@@ -29,6 +30,7 @@ impl Endpoint for Request {
 
 /// The answer: the user's fields, flat, plus `success`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "MeResponse")]
 pub struct Response {
     /// The user.
     #[serde(flatten)]

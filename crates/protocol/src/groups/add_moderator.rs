@@ -20,6 +20,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A `groups.addModerator` request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsAddModeratorRequest")]
 pub struct Request {
     /// The group's id.
     #[serde(rename = "roomId")]
@@ -46,6 +47,7 @@ impl Endpoint for Request {
 
 /// The answer: `{"success": true}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsAddModeratorResponse")]
 pub struct Response {
     /// Always `true`.
     pub success: bool,

@@ -21,6 +21,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A `groups.create` request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsCreateRequest")]
 pub struct Request {
     /// The group's unique name; Rocket.Chat's default pattern is `[0-9a-zA-Z-_.]+`.
     pub name: String,
@@ -77,6 +78,7 @@ impl Endpoint for Request {
 
 /// The answer to `groups.create`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsCreateResponse")]
 pub struct Response {
     /// The new group.
     pub group: Room,

@@ -23,6 +23,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A `groups.history` query.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsHistoryRequest")]
 pub struct Request {
     /// The group's id.
     #[serde(rename = "roomId")]
@@ -53,6 +54,7 @@ impl Endpoint for Request {
 
 /// A page of messages, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsHistoryResponse")]
 pub struct Response {
     /// The messages.
     pub messages: Vec<Message>,

@@ -21,6 +21,7 @@ pub const METADATA: Metadata = Metadata {
 
 /// A `groups.info` query: `?roomId=..` or `?roomName=..`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsInfoRequest")]
 pub struct Request {
     /// The group.
     #[serde(flatten)]
@@ -41,6 +42,7 @@ impl Endpoint for Request {
 
 /// The answer to `groups.info`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsInfoResponse")]
 pub struct Response {
     /// The group.
     pub group: Room,

@@ -149,6 +149,7 @@ impl Invitees {
 /// everything Rocket.Chat accepts reads a [`RawRequest`] instead.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(transform = one_of_choices)]
+#[schemars(rename = "GroupsInviteRequest")]
 pub struct Request {
     #[serde(flatten)]
     room: RoomSelector,
@@ -242,22 +243,50 @@ impl<'de> Deserialize<'de> for Request {
     }
 }
 
-/// Turns the `anyOf` schemars writes for each flattened untagged enum into `oneOf`, which is
-/// what the choices mean: a body naming two rooms or two kinds of invitees matches two branches
-/// and is refused, as [`Request`]'s deserialiser refuses it.
+/// Makes the schema say what the flattened choices mean.
+///
+/// schemars writes each flattened untagged enum as an `anyOf` of branches, each naming only its
+/// own key. A body naming two rooms, or two kinds of invitees, would match that. So each branch
+/// also allows its siblings' keys only as `null` (which counts as absent), and the choice becomes
+/// a `oneOf`: exactly what [`Request`]'s deserialiser accepts.
 fn one_of_choices(schema: &mut schemars::Schema) {
-    fn rename(value: &mut serde_json::Value) {
-        if let Some(object) = value.as_object_mut() {
-            if let Some(any_of) = object.remove("anyOf") {
-                object.insert("oneOf".to_owned(), any_of);
+    use serde_json::{Value, json};
+
+    fn exclusive(branches: &mut [Value]) {
+        let keys: Vec<String> = branches
+            .iter()
+            .filter_map(|branch| branch.get("properties")?.as_object())
+            .flat_map(|properties| properties.keys().cloned())
+            .collect();
+        for branch in branches {
+            let Some(properties) = branch.get_mut("properties").and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for key in &keys {
+                properties
+                    .entry(key.clone())
+                    .or_insert_with(|| json!({ "type": "null" }));
             }
-            object.values_mut().for_each(rename);
-        } else if let Some(array) = value.as_array_mut() {
-            array.iter_mut().for_each(rename);
         }
     }
+
+    fn walk(value: &mut Value) {
+        if let Some(object) = value.as_object_mut() {
+            if let Some(mut any_of) = object.remove("anyOf") {
+                if let Some(branches) = any_of.as_array_mut() {
+                    exclusive(branches);
+                }
+                object.insert("oneOf".to_owned(), any_of);
+            }
+            object.values_mut().for_each(walk);
+        } else if let Some(array) = value.as_array_mut() {
+            array.iter_mut().for_each(walk);
+        }
+    }
+
     if let Some(object) = schema.as_object_mut() {
-        object.values_mut().for_each(rename);
+        object.values_mut().for_each(walk);
     }
 }
 
@@ -267,6 +296,7 @@ fn one_of_choices(schema: &mut schemars::Schema) {
 /// wrong JSON type are refused by [`RawRequest::from_json`] with `invalid-params` (Rocket.Chat
 /// leaks a JavaScript `TypeError` there).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsInviteRawRequest")]
 pub struct RawRequest {
     /// The group's id; a non-empty value wins over `roomName`.
     #[serde(rename = "roomId", default, skip_serializing_if = "Option::is_none")]
@@ -393,6 +423,7 @@ pub struct InviteeList {
 /// each requested user. Clients that do not know it ignore it, and it is absent from other
 /// servers' answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsInviteResponse")]
 pub struct Response {
     /// The group after the invite.
     pub group: Room,

@@ -26,6 +26,7 @@ pub const MAX_COUNT: u64 = 100;
 
 /// A `groups.members` query.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsMembersRequest")]
 pub struct Request {
     /// The group.
     #[serde(flatten)]
@@ -56,6 +57,7 @@ impl Endpoint for Request {
 
 /// One page of members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "GroupsMembersResponse")]
 pub struct Response {
     /// The members on this page.
     pub members: Vec<User>,

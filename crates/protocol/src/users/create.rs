@@ -26,6 +26,7 @@ pub const METADATA: Metadata = Metadata {
 /// `Debug` hides the password.
 #[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "UsersCreateRequest")]
 pub struct Request {
     /// The e-mail address.
     pub email: String,
@@ -118,6 +119,7 @@ impl Endpoint for Request {
 
 /// The answer to `users.create`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "UsersCreateResponse")]
 pub struct Response {
     /// The new user.
     pub user: User,

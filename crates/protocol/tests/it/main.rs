@@ -1,0 +1,5 @@
+//! Integration tests of the protocol crate against the documented examples in `fixtures/`.
+
+mod fixtures;
+mod schema;
+mod support;

@@ -1,0 +1,241 @@
+//! The OpenAPI 3.1 document describing every endpoint we serve, built from the protocol crate's
+//! endpoint table and the same schemas as the per-type files.
+
+use rocketchat_protocol::{
+    ApiError, Metadata, Method, PlainError, UnauthorizedError,
+    endpoint::ALL,
+    schema::{self, Role, WireType, wire_types},
+};
+use schemars::SchemaGenerator;
+use serde_json::{Map, Value, json};
+
+/// The document's file name in `schemas/`.
+pub(crate) const FILE_NAME: &str = "openapi.json";
+
+pub(crate) fn document() -> Value {
+    let mut settings = schema::settings();
+    settings.definitions_path = "/components/schemas".into();
+    let mut generator = settings.into_generator();
+    let errors = ErrorRefs {
+        api: generator.subschema_for::<ApiError>().to_value(),
+        unauthorized: generator.subschema_for::<UnauthorizedError>().to_value(),
+        plain: generator.subschema_for::<PlainError>().to_value(),
+    };
+    let wires = wire_types();
+    let mut paths = Map::new();
+    for endpoint in ALL {
+        let find = |role| {
+            wires
+                .iter()
+                .find(|wire| wire.endpoint == endpoint.name && wire.role == role)
+        };
+        let operation = operation(
+            endpoint,
+            find(Role::Request),
+            find(Role::Response),
+            &errors,
+            &mut generator,
+        );
+        let method = endpoint.method.as_str().to_ascii_lowercase();
+        paths.insert(endpoint.path.to_owned(), json!({ method: operation }));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Rocket.Chat private-group invite API (rocketchat-rs)",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "POST /api/v1/groups.invite and the endpoints around it, as served by rocketchat-server. {}",
+                crate::schema::PREAMBLE
+            ),
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" }
+        },
+        "servers": [{ "url": "http://127.0.0.1:3000" }],
+        "paths": paths,
+        "components": {
+            "schemas": generator.take_definitions(true),
+            "securitySchemes": {
+                "authToken": { "type": "apiKey", "in": "header", "name": "X-Auth-Token",
+                               "description": "The authToken returned by login." },
+                "userId": { "type": "apiKey", "in": "header", "name": "X-User-Id",
+                            "description": "The userId returned by login." }
+            }
+        }
+    })
+}
+
+struct ErrorRefs {
+    api: Value,
+    unauthorized: Value,
+    plain: Value,
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn operation(
+    endpoint: &Metadata,
+    request: Option<&WireType>,
+    response: Option<&WireType>,
+    errors: &ErrorRefs,
+    generator: &mut SchemaGenerator,
+) -> Value {
+    let mut operation = Map::new();
+    let method = endpoint.method.as_str().to_ascii_lowercase();
+    let id = format!(
+        "{method}-{}",
+        endpoint.path.trim_start_matches('/').replace('/', "-")
+    );
+    operation.insert("operationId".into(), id.into());
+    operation.insert("summary".into(), endpoint.description.into());
+    if endpoint.authentication {
+        operation.insert(
+            "security".into(),
+            json!([{ "authToken": [], "userId": [] }]),
+        );
+    }
+    if let Some(request) = request {
+        let reference = request.subschema(generator).to_value();
+        match endpoint.method {
+            Method::Post => {
+                let body = json!({ "required": true, "content": json_content(reference) });
+                operation.insert("requestBody".into(), body);
+            }
+            Method::Get => {
+                operation.insert(
+                    "parameters".into(),
+                    query_parameters(&reference, generator).into(),
+                );
+            }
+        }
+    }
+    let mut responses = Map::new();
+    if let Some(response) = response {
+        let ok = json!({ "description": "Success.", "content": json_content(response.subschema(generator).to_value()) });
+        responses.insert("200".into(), ok);
+    }
+    responses.insert(
+        "400".into(),
+        json!({ "description": "The request was refused; `errorType` says why.", "content": json_content(errors.api.clone()) }),
+    );
+    if endpoint.authentication {
+        responses.insert(
+            "401".into(),
+            json!({ "description": "Missing or wrong X-Auth-Token / X-User-Id.", "content": json_content(errors.unauthorized.clone()) }),
+        );
+    }
+    if endpoint.rate_limited {
+        responses.insert(
+            "429".into(),
+            json!({ "description": "Too many calls; see the X-RateLimit-* headers.", "content": json_content(errors.plain.clone()) }),
+        );
+    }
+    operation.insert("responses".into(), responses.into());
+    operation.into()
+}
+
+/// One query parameter per property of the request's schema, its branches included.
+fn query_parameters(reference: &Value, generator: &SchemaGenerator) -> Vec<Value> {
+    let name = reference["$ref"]
+        .as_str()
+        .and_then(|r| r.rsplit('/').next())
+        .unwrap_or_default();
+    let definition = generator
+        .definitions()
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| reference.clone());
+    let required: Vec<&str> = definition["required"]
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut properties = Vec::new();
+    collect_properties(&definition, &mut properties);
+    properties
+        .into_iter()
+        .filter(|(_, schema)| schema.get("type") != Some(&Value::from("null")))
+        .map(|(name, schema)| {
+            json!({ "name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": schema })
+        })
+        .collect()
+}
+
+fn collect_properties(schema: &Value, out: &mut Vec<(String, Value)>) {
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            if !out.iter().any(|(seen, _)| seen == name) {
+                out.push((name.clone(), property.clone()));
+            }
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for branch in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect_properties(branch, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_is_described_with_its_method() {
+        let document = document();
+        for endpoint in ALL {
+            let method = endpoint.method.as_str().to_ascii_lowercase();
+            assert!(
+                document["paths"][endpoint.path][&method].is_object(),
+                "{}",
+                endpoint.path
+            );
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let document = document();
+        let text = document.to_string();
+        for piece in text.split("\"$ref\":\"").skip(1) {
+            let target = &piece[..piece.find('"').unwrap()];
+            let pointer = target.trim_start_matches('#');
+            assert!(
+                document.pointer(pointer).is_some(),
+                "dangling $ref {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn invite_is_documented_as_rocket_chat_does() {
+        let document = document();
+        let invite = &document["paths"]["/api/v1/groups.invite"]["post"];
+        assert_eq!(invite["operationId"], "post-api-v1-groups.invite");
+        assert_eq!(
+            invite["security"],
+            json!([{ "authToken": [], "userId": [] }])
+        );
+        for status in ["200", "400", "401", "429"] {
+            assert!(invite["responses"][status].is_object(), "{status}");
+        }
+    }
+
+    #[test]
+    fn get_queries_list_the_room_parameters() {
+        let document = document();
+        let parameters = &document["paths"]["/api/v1/groups.info"]["get"]["parameters"];
+        let names: Vec<&str> = parameters
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["roomId", "roomName"]);
+    }
+}
