@@ -1,0 +1,644 @@
+//! The client, its builder, and one method per endpoint.
+
+use std::{
+    fmt,
+    sync::{Arc, PoisonError, RwLock},
+    time::Duration,
+};
+
+use reqwest::{
+    Url,
+    header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue},
+};
+use rocketchat_protocol::{
+    ApiError, Endpoint, Method,
+    groups::{self, RoomSelector, invite},
+    info, login, logout, me, users,
+};
+use tokio::sync::Mutex;
+
+use crate::{
+    Credentials, Error, RetryPolicy, Session,
+    retry::{is_repeatable, wait_from_headers},
+};
+
+/// The default `User-Agent`: `rocketchat-client/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("rocketchat-client/", env!("CARGO_PKG_VERSION"));
+
+/// Sets up a [`Client`]; [`ClientBuilder::build`] checks the settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use rocketchat_client::{Client, Credentials, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .base_url("https://chat.example.com")
+///     .credentials(Credentials::password("admin", "s3cret"))
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(20))
+///     .user_agent("group-sync/1.0")
+///     .retry_policy(RetryPolicy::default().max_retries(5))
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("s3cret"));
+/// # Ok::<(), rocketchat_client::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            credentials: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: no credentials, 10 s to connect, 30 s per attempt,
+    /// [`DEFAULT_USER_AGENT`], [`RetryPolicy::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The server's address, such as `https://chat.example.com` or
+    /// `https://example.com/chat` when Rocket.Chat is served under a path. Required.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Who to act as. Without credentials only `info` and `login` work; other calls are sent
+    /// without auth headers and the server answers 401.
+    #[must_use]
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// How long to wait for a connection to open.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from sending the request to reading the whole answer.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// When to retry; [`RetryPolicy::never`] turns retries off.
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the settings and builds the client. Sends nothing: a password is exchanged for a
+    /// token by the first call that needs one (or by [`Client::login`]).
+    ///
+    /// Fails with [`Error::Config`] when the base URL is missing, is not `http` or `https`, has
+    /// a query or fragment, or when a timeout is zero or a credential blank.
+    pub fn build(self) -> Result<Client, Error> {
+        let config = |message: &str| Error::Config(message.to_owned());
+        let raw = self
+            .base_url
+            .ok_or_else(|| config("no base URL was given"))?;
+        let base = Url::parse(raw.trim())
+            .map_err(|error| Error::Config(format!("the base URL {raw:?} is invalid: {error}")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "the base URL {raw:?} must start with http:// or https://"
+            )));
+        }
+        if base.host_str().is_none_or(str::is_empty) {
+            return Err(Error::Config(format!("the base URL {raw:?} has no host")));
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "the base URL {raw:?} must not have a query or fragment"
+            )));
+        }
+        if self.connect_timeout.is_zero() || self.timeout.is_zero() {
+            return Err(config("timeouts must be longer than zero"));
+        }
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| config("the user agent is not a valid header value"))?;
+        if let Some(credentials) = &self.credentials {
+            credentials.validate().map_err(Error::Config)?;
+        }
+        let session = match &self.credentials {
+            Some(Credentials::Token {
+                user_id,
+                auth_token,
+            }) => Some(Session {
+                user_id: user_id.clone(),
+                auth_token: auth_token.clone(),
+            }),
+            _ => None,
+        };
+
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .default_headers(headers)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout);
+        let http = tls(http)?
+            .build()
+            .map_err(|error| Error::Config(format!("the HTTP client failed to start: {error}")))?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base: base.as_str().trim_end_matches('/').to_owned(),
+                credentials: self.credentials,
+                session: RwLock::new(session),
+                login_lock: Mutex::new(()),
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "rustls")]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    use rustls::{ClientConfig, crypto::ring};
+
+    let provider = Arc::new(ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|error| Error::Config(format!("no TLS certificate verifier: {error}")))?;
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| Error::Config(format!("TLS setup failed: {error}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+#[cfg(not(feature = "rustls"))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    Ok(builder)
+}
+
+/// An async Rocket.Chat REST client. Cheap to clone: clones share connections and the session.
+///
+/// Build one with [`Client::builder`]. Every endpoint of [`rocketchat_protocol`] has a method
+/// taking its `Request` and returning its `Response`; [`Client::send`] does the same for any
+/// [`Endpoint`].
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// The base URL without a trailing slash.
+    base: String,
+    credentials: Option<Credentials>,
+    session: RwLock<Option<Session>>,
+    /// Held while logging in, so that concurrent calls log in once.
+    login_lock: Mutex<()>,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base)
+            .field("credentials", &self.inner.credentials)
+            .field("session", &*self.read_session())
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A successful answer before decoding.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Client {
+    /// A builder with the default settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The id of the user the client is logged in as, if it has a session yet.
+    pub fn user_id(&self) -> Option<String> {
+        self.read_session().as_ref().map(|s| s.user_id.clone())
+    }
+
+    /// The current session (user id and token), if there is one; for handing over to another
+    /// client with [`Credentials::token`].
+    pub fn session(&self) -> Option<Session> {
+        self.read_session().clone()
+    }
+
+    /// Sends any endpoint's request and decodes its answer, with authentication and retries.
+    ///
+    /// `GET` requests travel in the query string, `POST` requests as a JSON body. Unlike
+    /// [`Client::login`] and [`Client::logout`], sending a login or logout request here does not
+    /// change the client's session.
+    pub async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
+        let answer = self.execute(request).await?;
+        decode(&answer)
+    }
+
+    /// `GET /api/info`: the server's version. Needs no credentials.
+    pub async fn info(&self) -> Result<info::Response, Error> {
+        self.send(&info::Request {}).await
+    }
+
+    /// `POST /api/v1/login`: exchanges credentials for a token, which the client then uses for
+    /// every later call (until [`Client::logout`]).
+    pub async fn login(&self, request: &login::Request) -> Result<login::Response, Error> {
+        let response: login::Response = self.send(request).await?;
+        *self.write_session() = Some(session_of(&response));
+        Ok(response)
+    }
+
+    /// `POST /api/v1/logout`: invalidates the client's token and forgets it. With password
+    /// credentials, the next call that needs a token logs in again.
+    ///
+    /// An empty 200 body, which some 7.x servers send, counts as success.
+    pub async fn logout(&self) -> Result<logout::Response, Error> {
+        let answer = self.execute(&logout::Request {}).await?;
+        *self.write_session() = None;
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(logout::Response::logged_out());
+        }
+        decode(&answer)
+    }
+
+    /// `GET /api/v1/me`: the user the client acts as.
+    pub async fn me(&self) -> Result<me::Response, Error> {
+        self.send(&me::Request {}).await
+    }
+
+    /// `POST /api/v1/users.create`: creates a user (needs `create-user`). Not retried once
+    /// sent: see [`crate::retry`].
+    pub async fn users_create(
+        &self,
+        request: &users::create::Request,
+    ) -> Result<users::create::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.create`: creates a private group owned by the caller. Not retried
+    /// once sent: see [`crate::retry`].
+    pub async fn groups_create(
+        &self,
+        request: &groups::create::Request,
+    ) -> Result<groups::create::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `GET /api/v1/groups.info`: one private group the caller is a member of.
+    pub async fn groups_info(
+        &self,
+        request: &groups::info::Request,
+    ) -> Result<groups::info::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `GET /api/v1/groups.members`: one page of a private group's members.
+    pub async fn groups_members(
+        &self,
+        request: &groups::members::Request,
+    ) -> Result<groups::members::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `GET /api/v1/groups.history`: a private group's messages, newest first.
+    pub async fn groups_history(
+        &self,
+        request: &groups::history::Request,
+    ) -> Result<groups::history::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group.
+    pub async fn groups_add_moderator(
+        &self,
+        request: &groups::add_moderator::Request,
+    ) -> Result<groups::add_moderator::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.invite`: adds users to a private group.
+    ///
+    /// Safe to retry: inviting a member again changes nothing.
+    pub async fn groups_invite(
+        &self,
+        request: &invite::Request,
+    ) -> Result<invite::Response, Error> {
+        self.send(request).await
+    }
+
+    /// Invites users by username (matched case-insensitively by the server).
+    ///
+    /// One name is sent as `username` and several as `usernames`, so that servers older than
+    /// 3.0, which take one user per call, understand a single invite. Fails with
+    /// [`Error::InvalidRequest`], sending nothing, when the list is empty or a name is blank.
+    ///
+    /// ```no_run
+    /// # async fn run(client: rocketchat_client::Client) -> Result<(), rocketchat_client::Error> {
+    /// use rocketchat_client::RoomSelector;
+    ///
+    /// let response = client
+    ///     .invite_usernames(RoomSelector::name("private-abc"), ["john.doe", "jane.doe"])
+    ///     .await?;
+    /// println!("{} members now", response.group.users_count.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+    pub async fn invite_usernames<I, S>(
+        &self,
+        room: RoomSelector,
+        usernames: I,
+    ) -> Result<invite::Response, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut names: Vec<String> = usernames.into_iter().map(Into::into).collect();
+        let invitees = if names.len() == 1 {
+            invite::Invitees::username(names.remove(0))
+        } else {
+            invite::Invitees::usernames(names)
+        };
+        self.invite(room, invitees).await
+    }
+
+    /// Invites users by id; one id is sent as `userId` and several as `userIds`.
+    ///
+    /// Fails with [`Error::InvalidRequest`], sending nothing, when the list is empty or an id is
+    /// blank.
+    pub async fn invite_user_ids<I, S>(
+        &self,
+        room: RoomSelector,
+        user_ids: I,
+    ) -> Result<invite::Response, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut ids: Vec<String> = user_ids.into_iter().map(Into::into).collect();
+        let invitees = if ids.len() == 1 {
+            invite::Invitees::user_id(ids.remove(0))
+        } else {
+            invite::Invitees::user_ids(ids)
+        };
+        self.invite(room, invitees).await
+    }
+
+    async fn invite(
+        &self,
+        room: RoomSelector,
+        invitees: invite::Invitees,
+    ) -> Result<invite::Response, Error> {
+        let request = invite::Request::new(room, invitees).map_err(Error::InvalidRequest)?;
+        self.groups_invite(&request).await
+    }
+
+    /// Sends a request with retries, logging in first (and once more after a 401) when the
+    /// client holds a password. Answers only 2xx; any other status is an error.
+    async fn execute<E: Endpoint>(&self, request: &E) -> Result<Answer, Error> {
+        let prepared = Prepared::new(request)?;
+        if !prepared.authentication {
+            return self.with_retries(&prepared, None).await;
+        }
+        let session = self.current_session().await?;
+        match self.with_retries(&prepared, session.as_ref()).await {
+            // A 401 with a password at hand: the token expired or was revoked. The server
+            // refused before acting, so logging in again and repeating is safe for any call.
+            Err(Error::Unauthorized { .. })
+                if matches!(self.inner.credentials, Some(Credentials::Password { .. })) =>
+            {
+                tracing::debug!(endpoint = prepared.name, "401; logging in again");
+                let session = self.relogin(session.as_ref()).await?;
+                self.with_retries(&prepared, Some(&session)).await
+            }
+            other => other,
+        }
+    }
+
+    /// Sends a prepared request, repeating it as the retry policy allows.
+    async fn with_retries(
+        &self,
+        prepared: &Prepared,
+        session: Option<&Session>,
+    ) -> Result<Answer, Error> {
+        let mut retry = 0;
+        loop {
+            let error = match self.attempt(prepared, session).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            retry += 1;
+            let Some(wait) = self
+                .inner
+                .retry
+                .next_wait(&error, retry, prepared.repeatable)
+            else {
+                return Err(error);
+            };
+            tracing::warn!(
+                endpoint = prepared.name,
+                retry,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                %error,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One HTTP exchange.
+    async fn attempt(
+        &self,
+        prepared: &Prepared,
+        session: Option<&Session>,
+    ) -> Result<Answer, Error> {
+        let url = format!("{}{}", self.inner.base, prepared.path_and_query);
+        let mut builder = match &prepared.body {
+            None => self.inner.http.get(&url),
+            Some(body) => self
+                .inner
+                .http
+                .post(&url)
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone()),
+        };
+        if let Some(session) = session {
+            let mut token = HeaderValue::from_str(session.auth_token.expose())
+                .map_err(|_| Error::Config("the auth token is not a valid header value".into()))?;
+            token.set_sensitive(true);
+            let user_id = HeaderValue::from_str(&session.user_id)
+                .map_err(|_| Error::Config("the user id is not a valid header value".into()))?;
+            builder = builder
+                .header("X-Auth-Token", token)
+                .header("X-User-Id", user_id);
+        }
+        let response = builder.send().await.map_err(Error::from_reqwest)?;
+        let status = response.status().as_u16();
+        let wait = wait_from_headers(response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(Error::from_reqwest)?
+            .to_vec();
+        tracing::debug!(endpoint = prepared.name, status, "answered");
+        if (200..300).contains(&status) {
+            Ok(Answer { status, body })
+        } else {
+            Err(Error::from_answer(status, &body, wait))
+        }
+    }
+
+    fn read_session(&self) -> std::sync::RwLockReadGuard<'_, Option<Session>> {
+        self.inner
+            .session
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_session(&self) -> std::sync::RwLockWriteGuard<'_, Option<Session>> {
+        self.inner
+            .session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The session to authenticate with, logging in first when the client holds a password
+    /// and has no token yet.
+    async fn current_session(&self) -> Result<Option<Session>, Error> {
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        let Some(Credentials::Password { .. }) = &self.inner.credentials else {
+            return Ok(None);
+        };
+        let _guard = self.inner.login_lock.lock().await;
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        self.password_login().await.map(Some)
+    }
+
+    /// Logs in again after `stale` was refused, unless another task already did.
+    async fn relogin(&self, stale: Option<&Session>) -> Result<Session, Error> {
+        let _guard = self.inner.login_lock.lock().await;
+        if let Some(session) = self.session().filter(|s| Some(s) != stale) {
+            return Ok(session);
+        }
+        self.password_login().await
+    }
+
+    async fn password_login(&self) -> Result<Session, Error> {
+        let Some(Credentials::Password { user, password }) = &self.inner.credentials else {
+            return Err(Error::Config("no password to log in with".to_owned()));
+        };
+        let request = if user.contains('@') {
+            login::Request::email(user.clone(), password.expose())
+        } else {
+            login::Request::username(user.clone(), password.expose())
+        };
+        let answer = self.with_retries(&Prepared::new(&request)?, None).await?;
+        let session = session_of(&decode(&answer)?);
+        *self.write_session() = Some(session.clone());
+        tracing::debug!(user_id = %session.user_id, "logged in");
+        Ok(session)
+    }
+}
+
+/// A request serialised once, ready to be sent as often as the retry policy allows.
+struct Prepared {
+    name: &'static str,
+    /// The path, plus the query string of a `GET`.
+    path_and_query: String,
+    /// The JSON body of a `POST`.
+    body: Option<Vec<u8>>,
+    authentication: bool,
+    repeatable: bool,
+}
+
+impl Prepared {
+    fn new<E: Endpoint>(request: &E) -> Result<Self, Error> {
+        let metadata = &E::METADATA;
+        let mut path_and_query = metadata.path.to_owned();
+        let body = match metadata.method {
+            Method::Get => {
+                let query = serde_urlencoded::to_string(request).map_err(|error| {
+                    Error::InvalidRequest(ApiError::invalid_params(format!(
+                        "{} query did not serialise: {error}",
+                        metadata.name
+                    )))
+                })?;
+                if !query.is_empty() {
+                    path_and_query.push('?');
+                    path_and_query.push_str(&query);
+                }
+                None
+            }
+            Method::Post => Some(serde_json::to_vec(request).map_err(|error| {
+                Error::InvalidRequest(ApiError::invalid_params(format!(
+                    "{} body did not serialise: {error}",
+                    metadata.name
+                )))
+            })?),
+        };
+        Ok(Self {
+            name: metadata.name,
+            path_and_query,
+            body,
+            authentication: metadata.authentication,
+            repeatable: is_repeatable(metadata),
+        })
+    }
+}
+
+fn session_of(response: &login::Response) -> Session {
+    Session {
+        user_id: response.data.user_id.clone(),
+        auth_token: response.data.auth_token.clone().into(),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+        status: answer.status,
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+        source,
+    })
+}

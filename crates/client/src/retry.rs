@@ -1,0 +1,306 @@
+//! When and how long to wait before repeating a call.
+//!
+//! # Which calls are repeated
+//!
+//! A call whose answer was lost may still have been carried out, so repeating it is only safe
+//! when doing it twice has the same effect as doing it once. The client sorts endpoints with
+//! [`is_repeatable`]:
+//!
+//! * **Reads** (`GET`: `info`, `me`, `groups.info`, `groups.members`, `groups.history`) change
+//!   nothing and are always safe to repeat.
+//! * **`groups.invite`** is idempotent in effect: inviting someone who is already a member is a
+//!   no-op, on Rocket.Chat and on our server alike. A repeat after a lost answer simply reports
+//!   the users the first attempt added as already members (our server's per-user outcome comes
+//!   from the last attempt).
+//! * **`login`** only mints another token when repeated; the unused one stays valid until it
+//!   expires or the user logs out everywhere. Being able to log in through a flaky network is
+//!   worth that.
+//! * **`users.create` and `groups.create`** are not idempotent: a repeat after a lost answer
+//!   fails with `error-field-unavailable` or `error-duplicate-channel-name` although the first
+//!   attempt worked. **`groups.addModerator`** answers a repeat with
+//!   `error-user-already-moderator`, and **`logout`** a repeat with 401.
+//!
+//! Every call, repeatable or not, is retried when the server cannot have acted on it: when the
+//! connection was never made ([`Error::is_connect`]) and when it answered 429, because
+//! Rocket.Chat's rate limiter refuses a call before its handler runs. Repeatable calls are also
+//! retried after any other network fault, a timeout, or a 5xx answer. Other 4xx answers are
+//! never retried: the same request would get the same answer.
+
+use std::{
+    collections::hash_map::RandomState,
+    hash::{BuildHasher, Hasher},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use rocketchat_protocol::{Metadata, Method};
+
+use crate::Error;
+
+/// Bounded exponential backoff with jitter, honouring the server's `Retry-After` and
+/// `X-RateLimit-Reset`.
+///
+/// The `n`th retry waits a random time between half and all of
+/// `min(initial_backoff * 2^(n-1), max_backoff)`, unless the server said how long to wait, in
+/// which case that wait is used, as long as it is at most `max_retry_after`; a 429 asking for a
+/// longer wait is returned to the caller as [`Error::RateLimited`] at once.
+///
+/// ```
+/// use std::time::Duration;
+/// use rocketchat_client::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_retries(5)
+///     .initial_backoff(Duration::from_millis(100))
+///     .max_retry_after(Duration::from_secs(10));
+/// # let _ = policy;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three retries, starting at 250 ms, at most 10 s apart; waits up to 60 s (Rocket.Chat's
+    /// default rate-limit window) when the server asks.
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn never() -> Self {
+        Self::default().max_retries(0)
+    }
+
+    /// How many times a call may be repeated after its first attempt.
+    #[must_use]
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The base wait before the first retry; it doubles for each later one.
+    #[must_use]
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+
+    /// The longest wait between two attempts that the client chooses by itself.
+    #[must_use]
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+
+    /// The longest wait the server may ask for (by `Retry-After` or `X-RateLimit-Reset`) that
+    /// the client still sits out; a longer one ends the call with [`Error::RateLimited`].
+    #[must_use]
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// The number of retries allowed.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// How long to wait before retry number `retry` (1 for the first), or `None` to give up.
+    ///
+    /// `repeatable` says whether the endpoint may be repeated after its request arrived (see
+    /// [`is_repeatable`]).
+    pub(crate) fn next_wait(
+        &self,
+        error: &Error,
+        retry: u32,
+        repeatable: bool,
+    ) -> Option<Duration> {
+        if retry > self.max_retries || !error.is_transient() {
+            return None;
+        }
+        let never_arrived = error.is_connect() || matches!(error, Error::RateLimited { .. });
+        if !repeatable && !never_arrived {
+            return None;
+        }
+        match error.retry_after() {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait),
+            None => Some(self.backoff(retry)),
+        }
+    }
+
+    /// The jittered exponential wait before retry number `retry`.
+    fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
+        let half = ceiling / 2;
+        half + half.mul_f64(random_fraction())
+    }
+}
+
+/// Whether an endpoint may be sent again after its request reached the server: reads,
+/// `groups.invite` and `login`. See the [module documentation](self) for why.
+pub fn is_repeatable(metadata: &Metadata) -> bool {
+    metadata.method == Method::Get || matches!(metadata.name, "groups.invite" | "login")
+}
+
+/// The wait a 429 or 503 answer asks for: `Retry-After` in seconds, else Rocket.Chat's
+/// `X-RateLimit-Reset`, the epoch time in milliseconds when the window resets.
+pub(crate) fn wait_from_headers(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name| headers.get(name)?.to_str().ok().map(str::trim);
+    if let Some(seconds) = header(RETRY_AFTER.as_str()).and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(seconds));
+    }
+    let reset_ms = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    let wait = u128::from(reset_ms).saturating_sub(now_ms);
+    Some(Duration::from_millis(
+        u64::try_from(wait).unwrap_or(u64::MAX),
+    ))
+}
+
+/// A number in `[0, 1)`, random enough to spread retries of many clients apart.
+fn random_fraction() -> f64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+    use rocketchat_protocol::{ErrorBody, PlainError, groups, login, users};
+
+    use super::*;
+
+    fn server_error() -> Error {
+        Error::Http {
+            status: 503,
+            body: ErrorBody::Plain(PlainError::new("Service Unavailable")),
+        }
+    }
+
+    fn rate_limited(wait: Option<Duration>) -> Error {
+        Error::RateLimited {
+            retry_after: wait,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_within_bounds() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(300));
+        for _ in 0..50 {
+            let first = policy.backoff(1);
+            assert!((Duration::from_millis(50)..=Duration::from_millis(100)).contains(&first));
+            let second = policy.backoff(2);
+            assert!((Duration::from_millis(100)..=Duration::from_millis(200)).contains(&second));
+            let capped = policy.backoff(10);
+            assert!((Duration::from_millis(150)..=Duration::from_millis(300)).contains(&capped));
+        }
+    }
+
+    #[test]
+    fn gives_up_after_max_retries() {
+        let policy = RetryPolicy::default().max_retries(2);
+        assert!(policy.next_wait(&server_error(), 1, true).is_some());
+        assert!(policy.next_wait(&server_error(), 2, true).is_some());
+        assert!(policy.next_wait(&server_error(), 3, true).is_none());
+        assert!(
+            RetryPolicy::never()
+                .next_wait(&server_error(), 1, true)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn server_errors_are_retried_only_for_repeatable_calls() {
+        let policy = RetryPolicy::default();
+        assert!(policy.next_wait(&server_error(), 1, true).is_some());
+        assert!(policy.next_wait(&server_error(), 1, false).is_none());
+    }
+
+    #[test]
+    fn rate_limit_is_retried_for_every_call_and_honours_the_wait() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        let wait = Some(Duration::from_secs(2));
+        assert_eq!(policy.next_wait(&rate_limited(wait), 1, false), wait);
+        assert_eq!(
+            policy.next_wait(&rate_limited(Some(Duration::from_secs(6))), 1, true),
+            None
+        );
+        assert!(policy.next_wait(&rate_limited(None), 1, false).is_some());
+    }
+
+    #[test]
+    fn client_errors_are_never_retried() {
+        let error = Error::from_answer(
+            400,
+            br#"{"success":false,"error":"x","errorType":"error-room-not-found"}"#,
+            None,
+        );
+        assert!(RetryPolicy::default().next_wait(&error, 1, true).is_none());
+    }
+
+    #[test]
+    fn repeatable_endpoints() {
+        assert!(is_repeatable(&groups::invite::METADATA));
+        assert!(is_repeatable(&groups::members::METADATA));
+        assert!(is_repeatable(&login::METADATA));
+        assert!(!is_repeatable(&groups::create::METADATA));
+        assert!(!is_repeatable(&users::create::METADATA));
+        assert!(!is_repeatable(&groups::add_moderator::METADATA));
+        assert!(!is_repeatable(&rocketchat_protocol::logout::METADATA));
+    }
+
+    #[test]
+    fn retry_after_seconds_wins_over_rate_limit_reset() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(wait_from_headers(&headers), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn rate_limit_reset_is_epoch_milliseconds() {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_str(&(now_ms + 30_000).to_string()).unwrap(),
+        );
+        let wait = wait_from_headers(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(29) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+    }
+}
