@@ -1,0 +1,222 @@
+//! The server's settings: one clap struct, every option a flag and an environment variable.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Everything the server can be told at start-up.
+///
+/// Each option is a command-line flag and an environment variable; where Rocket.Chat has a
+/// variable for the same thing (`BIND_IP`, `PORT`, `ADMIN_USERNAME`, ...), the name is Rocket.Chat's.
+/// `Debug` hides the admin password.
+#[derive(Clone, Parser)]
+#[command(name = "rocketchat-server", version, about, long_about = None)]
+pub struct Config {
+    /// The address to listen on.
+    #[arg(long, env = "BIND_IP", default_value = "127.0.0.1")]
+    pub bind_ip: IpAddr,
+
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+
+    /// Where the data lives: `sqlite://FILE` (relative to the working directory),
+    /// `sqlite:///ABSOLUTE/FILE`, or `sqlite::memory:` for a throwaway store.
+    /// `postgres://...` is not supported yet.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://rocketchat.db")]
+    pub database_url: String,
+
+    /// The public URL of the server, used in `avatarUrl` (default: `http://BIND_IP:PORT`).
+    #[arg(long, env = "ROOT_URL")]
+    pub root_url: Option<String>,
+
+    /// The username of the first admin, created when the store has no users.
+    #[arg(long, env = "ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+
+    /// The password of the first admin; when unset on an empty store one is generated and
+    /// logged once.
+    #[arg(long, env = "ADMIN_PASS")]
+    pub admin_pass: Option<String>,
+
+    /// The e-mail address of the first admin.
+    #[arg(long, env = "ADMIN_EMAIL", default_value = "admin@example.com")]
+    pub admin_email: String,
+
+    /// Whether the per-IP, per-route rate limiter is on (admins and bots are exempt).
+    #[arg(
+        long,
+        env = "API_ENABLE_RATE_LIMITER",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub rate_limiter: bool,
+
+    /// How many calls one IP may make to one route in one window.
+    #[arg(
+        long,
+        env = "API_ENABLE_RATE_LIMITER_LIMIT_CALLS_DEFAULT",
+        default_value_t = 10
+    )]
+    pub rate_limit_calls: u32,
+
+    /// The length of the rate-limit window, in milliseconds.
+    #[arg(
+        long,
+        env = "API_ENABLE_RATE_LIMITER_LIMIT_TIME_DEFAULT",
+        default_value_t = 60_000
+    )]
+    pub rate_limit_time_ms: u64,
+
+    /// How many failed logins one username may have in one rate-limit window before further
+    /// attempts are refused with 429 (0 turns the limit off).
+    #[arg(long, env = "LOGIN_ATTEMPTS_LIMIT", default_value_t = 10)]
+    pub login_attempts_limit: u32,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_REQUEST_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_request_body_bytes: usize,
+
+    /// The most users one `groups.invite` call may name.
+    #[arg(long, env = "MAX_INVITE_USERS", default_value_t = 10_000)]
+    pub max_invite_users: usize,
+
+    /// How long one request may take, in seconds, before it is answered 503.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// The bcrypt cost for new password hashes (Rocket.Chat uses 10).
+    #[arg(long, env = "BCRYPT_COST", default_value_t = 10)]
+    pub bcrypt_cost: u32,
+
+    /// Seed a small workspace (an admin, a few users, a private group) and print ready-to-paste
+    /// commands that invite someone.
+    #[arg(long, env = "DEMO")]
+    pub demo: bool,
+}
+
+impl Config {
+    /// The settings with every default, as if no flag or variable were given.
+    ///
+    /// Unlike parsing, this never reads the environment.
+    pub fn defaults() -> Self {
+        Self {
+            bind_ip: IpAddr::from([127, 0, 0, 1]),
+            port: 3000,
+            database_url: "sqlite://rocketchat.db".to_owned(),
+            root_url: None,
+            admin_username: "admin".to_owned(),
+            admin_pass: None,
+            admin_email: "admin@example.com".to_owned(),
+            rate_limiter: true,
+            rate_limit_calls: 10,
+            rate_limit_time_ms: 60_000,
+            login_attempts_limit: 10,
+            max_request_body_bytes: 2 * 1024 * 1024,
+            max_invite_users: 10_000,
+            request_timeout_secs: 30,
+            bcrypt_cost: 10,
+            demo: false,
+        }
+    }
+
+    /// Settings for tests: a free loopback port, a throwaway store, the rate limiter off, a
+    /// known admin (`admin` / `admin-password`) and a cheap bcrypt cost.
+    pub fn for_tests() -> Self {
+        Self {
+            port: 0,
+            database_url: "sqlite::memory:".to_owned(),
+            admin_pass: Some("admin-password".to_owned()),
+            rate_limiter: false,
+            bcrypt_cost: 4,
+            ..Self::defaults()
+        }
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The rate-limit window.
+    pub fn rate_limit_window(&self) -> Duration {
+        Duration::from_millis(self.rate_limit_time_ms)
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::defaults()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind_ip", &self.bind_ip)
+            .field("port", &self.port)
+            .field("database_url", &self.database_url)
+            .field("root_url", &self.root_url)
+            .field("admin_username", &self.admin_username)
+            .field("admin_pass", &self.admin_pass.as_ref().map(|_| "[redacted]"))
+            .field("admin_email", &self.admin_email)
+            .field("rate_limiter", &self.rate_limiter)
+            .field("rate_limit_calls", &self.rate_limit_calls)
+            .field("rate_limit_time_ms", &self.rate_limit_time_ms)
+            .field("login_attempts_limit", &self.login_attempts_limit)
+            .field("max_request_body_bytes", &self.max_request_body_bytes)
+            .field("max_invite_users", &self.max_invite_users)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("demo", &self.demo)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_rocket_chats() {
+        let config = Config::defaults();
+        assert_eq!(config.bind_ip.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 3000);
+        assert!(config.rate_limiter);
+        assert_eq!(config.rate_limit_calls, 10);
+        assert_eq!(config.rate_limit_time_ms, 60_000);
+        assert_eq!(config.max_invite_users, 10_000);
+    }
+
+    #[test]
+    fn defaults_match_the_command_line_defaults() {
+        let parsed = Config::try_parse_from(["rocketchat-server"]).unwrap();
+        if std::env::var_os("PORT").is_none() && std::env::var_os("DATABASE_URL").is_none() {
+            assert_eq!(format!("{parsed:?}"), format!("{:?}", Config::defaults()));
+        }
+    }
+
+    #[test]
+    fn flags_parse() {
+        let config = Config::parse_from([
+            "rocketchat-server",
+            "--port",
+            "4000",
+            "--rate-limiter",
+            "false",
+            "--admin-pass",
+            "hunter2",
+        ]);
+        assert_eq!(config.port, 4000);
+        assert!(!config.rate_limiter);
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn command_is_well_formed() {
+        use clap::CommandFactory as _;
+        Config::command().debug_assert();
+    }
+}

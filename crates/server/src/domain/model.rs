@@ -1,0 +1,260 @@
+//! The records the store reads and writes, and how they look on the wire.
+
+use std::collections::BTreeMap;
+
+use rocketchat_protocol::groups::history::Message;
+use rocketchat_protocol::room::{Room, UserRef};
+use rocketchat_protocol::user::{Email, User};
+use serde_json::{Map, Value, json};
+
+/// A user as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The 17-character id (`rocket.cat` for the bundled bot).
+    pub id: String,
+    /// The username, as created.
+    pub username: String,
+    /// The display name.
+    pub name: String,
+    /// The e-mail address.
+    pub email: Option<String>,
+    /// Whether the e-mail address was verified.
+    pub email_verified: bool,
+    /// Global roles such as `user`, `admin`, `bot`.
+    pub roles: Vec<String>,
+    /// `user`, `bot` or `app`.
+    pub user_type: String,
+    /// Whether the account is active.
+    pub active: bool,
+    /// Presence, `offline` until a realtime session says otherwise.
+    pub status: String,
+    /// When the user was created.
+    pub created_at: String,
+    /// When the user last changed.
+    pub updated_at: String,
+}
+
+impl UserRecord {
+    /// The short `{_id, username}` reference.
+    pub fn user_ref(&self) -> UserRef {
+        UserRef {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            name: None,
+        }
+    }
+
+    /// Who is calling, when this user is authenticated.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn base(&self) -> User {
+        User {
+            id: self.id.clone(),
+            username: Some(self.username.clone()),
+            name: Some(self.name.clone()),
+            emails: self.email.as_ref().map(|address| {
+                vec![Email {
+                    address: address.clone(),
+                    verified: self.email_verified,
+                }]
+            }),
+            status: Some(self.status.clone()),
+            active: Some(self.active),
+            roles: Some(self.roles.clone()),
+            user_type: Some(self.user_type.clone()),
+            updated_at: Some(self.updated_at.clone()),
+            other: BTreeMap::new(),
+        }
+    }
+
+    /// The user as `users.create` answers it.
+    pub fn created(&self) -> User {
+        let mut user = self.base();
+        user.other
+            .insert("createdAt".to_owned(), json!(self.created_at));
+        user.other.insert("settings".to_owned(), json!({}));
+        user
+    }
+
+    /// The user as `me` and `login` answer it (`getUserInfo`).
+    pub fn me(&self, root_url: &str) -> User {
+        let mut user = self.base();
+        let other = &mut user.other;
+        if let Some(email) = &self.email {
+            other.insert("email".to_owned(), json!(email));
+        }
+        other.insert("statusConnection".to_owned(), json!("offline"));
+        other.insert("utcOffset".to_owned(), json!(0));
+        other.insert("settings".to_owned(), json!({ "preferences": {} }));
+        other.insert(
+            "avatarUrl".to_owned(),
+            json!(format!(
+                "{}/avatar/{}",
+                root_url.trim_end_matches('/'),
+                self.username
+            )),
+        );
+        user
+    }
+
+    /// The user as `groups.members` lists it.
+    pub fn member(&self) -> User {
+        User {
+            id: self.id.clone(),
+            username: Some(self.username.clone()),
+            name: Some(self.name.clone()),
+            emails: None,
+            status: Some(self.status.clone()),
+            active: None,
+            roles: None,
+            user_type: None,
+            updated_at: Some(self.updated_at.clone()),
+            other: BTreeMap::new(),
+        }
+    }
+}
+
+/// The authenticated caller: who they are and their global roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The user id.
+    pub id: String,
+    /// The username.
+    pub username: String,
+    /// The display name.
+    pub name: String,
+    /// Global roles.
+    pub roles: Vec<String>,
+}
+
+impl Caller {
+    /// The `{_id, username}` reference written as `u` on the messages they cause.
+    pub fn user_ref(&self) -> UserRef {
+        UserRef {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            name: None,
+        }
+    }
+}
+
+/// A room as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomRecord {
+    /// The 17-character id (`GENERAL` for the default channel).
+    pub id: String,
+    /// `p` for a private group, `c` for a channel.
+    pub room_type: String,
+    /// The unique name.
+    pub name: String,
+    /// The display name.
+    pub fname: String,
+    /// The creator, `{_id, username, name}`.
+    pub owner: UserRef,
+    /// Messages, system messages included.
+    pub msgs: u64,
+    /// Members.
+    pub users_count: u64,
+    /// Whether the room is read-only.
+    pub ro: bool,
+    /// Whether new users join it by default.
+    pub default: bool,
+    /// Custom fields.
+    pub custom_fields: Map<String, Value>,
+    /// The `extraData` given at creation (e.g. `broadcast`), merged into the room object.
+    pub extra: Map<String, Value>,
+    /// When the room was created.
+    pub ts: String,
+    /// When the room last changed.
+    pub updated_at: String,
+    /// When the last ordinary message was sent.
+    pub lm: Option<String>,
+}
+
+impl RoomRecord {
+    /// Whether this is a private group.
+    pub fn is_private_group(&self) -> bool {
+        self.room_type == "p"
+    }
+
+    /// The room object Rocket.Chat sends as `group` (minus `joinCode`, `members`, `importIds`,
+    /// `e2e`).
+    pub fn to_room(&self) -> Room {
+        let mut other = BTreeMap::new();
+        for (key, value) in &self.extra {
+            other.insert(key.clone(), value.clone());
+        }
+        Room {
+            id: self.id.clone(),
+            room_type: self.room_type.clone(),
+            name: Some(self.name.clone()),
+            fname: Some(self.fname.clone()),
+            msgs: Some(self.msgs),
+            users_count: Some(self.users_count),
+            usernames: None,
+            u: Some(self.owner.clone()),
+            ts: Some(self.ts.clone()),
+            ro: Some(self.ro),
+            archived: None,
+            default: Some(self.default),
+            custom_fields: Some(self.custom_fields.clone()),
+            topic: None,
+            description: None,
+            lm: self.lm.clone(),
+            updated_at: Some(self.updated_at.clone()),
+            other,
+        }
+    }
+}
+
+/// A user's subscription to a room, as far as the rules need it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Membership {
+    /// Room-scoped roles: `owner`, `moderator`, `leader`.
+    pub roles: Vec<String>,
+}
+
+/// A message as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// The 17-character id.
+    pub id: String,
+    /// The room.
+    pub rid: String,
+    /// The system-message type (`au`), absent for ordinary messages.
+    pub message_type: Option<String>,
+    /// The text; for `au`, the added username.
+    pub msg: String,
+    /// When it was sent.
+    pub ts: String,
+    /// The author; for `au`, the inviter.
+    pub u: UserRef,
+    /// Whether it may be grouped with its neighbours.
+    pub groupable: Option<bool>,
+    /// When it last changed.
+    pub updated_at: String,
+}
+
+impl MessageRecord {
+    /// The message as `groups.history` answers it.
+    pub fn to_message(&self) -> Message {
+        Message {
+            id: self.id.clone(),
+            rid: self.rid.clone(),
+            msg: self.msg.clone(),
+            ts: self.ts.clone(),
+            u: self.u.clone(),
+            message_type: self.message_type.clone(),
+            groupable: self.groupable,
+            updated_at: Some(self.updated_at.clone()),
+            other: BTreeMap::new(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Extractors: the authenticated caller, JSON bodies and query strings, each refusing bad input
+//! with Rocket.Chat's error bodies.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use rocketchat_protocol::ApiError;
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::error::HttpError;
+use crate::domain::UserRecord;
+use crate::util;
+
+/// The user a call is authenticated as, and the hashed token it used.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    /// The user.
+    pub user: UserRecord,
+    /// `base64(sha256(token))` of the token the call carried.
+    pub hashed_token: String,
+}
+
+/// Checks the `X-User-Id` and `X-Auth-Token` headers against the store.
+pub(crate) async fn authenticate(state: &AppState, parts: &Parts) -> Result<Auth, HttpError> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| !value.is_empty())
+    };
+    let (Some(user_id), Some(token)) = (header("x-user-id"), header("x-auth-token")) else {
+        return Err(HttpError::Unauthorized);
+    };
+    let hashed_token = util::hash_token(token);
+    let user = state
+        .auth_cached(user_id, &hashed_token)
+        .await?
+        .ok_or(HttpError::Unauthorized)?;
+    Ok(Auth { user, hashed_token })
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
+        authenticate(state, parts).await
+    }
+}
+
+/// The client's IP address, when the server knows it.
+pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// A JSON object body, parsed with the protocol crate's rules: malformed JSON, a non-object and
+/// wrong types are `invalid-params`; an empty body counts as `{}`, as in Rocket.Chat; a body
+/// over the limit is 413.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
+        let limit = request.extensions().get::<BodyLimit>().map(|limit| limit.0);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    HttpError::PayloadTooLarge(limit.unwrap_or_default())
+                } else {
+                    HttpError::Api(ApiError::invalid_params(format!(
+                        "the request body could not be read: {}",
+                        rejection.body_text()
+                    )))
+                }
+            })?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        rocketchat_protocol::json::from_object_slice(bytes)
+            .map(JsonBody)
+            .map_err(HttpError::Api)
+    }
+}
+
+/// The body limit in force, for the 413 message.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimit(pub(crate) usize);
+
+/// Query-string parameters, last value winning; undecodable strings are `invalid-params`.
+#[derive(Debug, Default)]
+pub struct Params(pub HashMap<String, String>);
+
+impl Params {
+    /// One parameter, if given.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, HttpError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|error| HttpError::Api(ApiError::invalid_params(error.body_text())))?;
+        Ok(Self(pairs.into_iter().collect()))
+    }
+}

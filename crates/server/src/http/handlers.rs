@@ -1,0 +1,393 @@
+//! One handler per endpoint: read the request, ask the store, shape the answer.
+
+use axum::Json;
+use axum::extract::State;
+use rocketchat_protocol::groups::invite::RawRequest;
+use rocketchat_protocol::groups::{self, RoomQuery, RoomSelector};
+use rocketchat_protocol::info::{self, ClientVersions};
+use rocketchat_protocol::login::{self, Identity, LoginData};
+use rocketchat_protocol::{ApiError, ErrorKind, PlainError, UnauthorizedError, logout, me, users};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use super::error::HttpError;
+use super::extract::{Auth, JsonBody, Params};
+use super::rate_limit::Key;
+use crate::domain::Permission;
+use crate::domain::groups::{Page, check_readable, valid_room_name};
+use crate::domain::invite::username_key;
+use crate::store::{AddModerator, Invite, LoginIdentity, NewGroup, NewUser};
+use crate::util;
+
+type Answer<T> = Result<Json<T>, HttpError>;
+
+/// The version this server answers like.
+pub const VERSION: &str = "7.5";
+
+/// `GET /api/info`
+pub(crate) async fn info() -> Json<info::Response> {
+    Json(info::Response {
+        version: VERSION.to_owned(),
+        minimum_client_versions: Some(ClientVersions {
+            desktop: "3.9.6".to_owned(),
+            mobile: "4.39.0".to_owned(),
+        }),
+        supported_versions: None,
+        info: None,
+        success: true,
+    })
+}
+
+pub(crate) fn login_key(identity: &LoginIdentity) -> Key {
+    let name = match identity {
+        LoginIdentity::Username(name) | LoginIdentity::Email(name) => username_key(name),
+    };
+    Key {
+        ip: None,
+        route: format!("login:{name}").into(),
+        method: "POST",
+    }
+}
+
+/// `POST /api/v1/login`
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<login::Request>,
+) -> Answer<login::Response> {
+    let unknown = || {
+        HttpError::LoginFailed(UnauthorizedError {
+            success: Some(false),
+            error: Some(json!("Unauthorized")),
+            status: "error".to_owned(),
+            message: "Unauthorized".to_owned(),
+        })
+    };
+    let identity = match request.identity() {
+        Some(Identity::Username(name)) => LoginIdentity::Username(name.to_owned()),
+        Some(Identity::Email(address)) => LoginIdentity::Email(address.to_owned()),
+        None => return Err(unknown()),
+    };
+    let throttle = state.login_throttle(&identity);
+    if let Some((limiter, key)) = &throttle {
+        if let Some(seconds) = limiter.exhausted(key) {
+            return Err(HttpError::TooManyRequests {
+                seconds,
+                headers: Default::default(),
+            });
+        }
+    }
+    let fail = |error: HttpError| {
+        if let Some((limiter, key)) = &throttle {
+            limiter.hit(key.clone());
+        }
+        Err(error)
+    };
+    let Some((user, hash)) = state.store().login_user(identity).await? else {
+        return fail(unknown());
+    };
+    let password = request.password.clone();
+    let verified = match hash {
+        Some(hash) => tokio::task::spawn_blocking(move || util::verify_password(&password, &hash))
+            .await
+            .map_err(|error| HttpError::Internal(error.to_string()))?,
+        None => false,
+    };
+    if !verified {
+        return fail(HttpError::LoginFailed(UnauthorizedError {
+            success: Some(false),
+            error: Some(json!(403)),
+            status: "error".to_owned(),
+            message: "Incorrect password".to_owned(),
+        }));
+    }
+    if let Some((limiter, key)) = &throttle {
+        limiter.clear(key);
+    }
+    let token = util::new_token();
+    state
+        .store()
+        .add_login_token(user.id.clone(), util::hash_token(&token))
+        .await?;
+    Ok(Json(login::Response {
+        status: "success".to_owned(),
+        data: LoginData {
+            auth_token: token,
+            user_id: user.id.clone(),
+            me: Some(user.me(state.root_url())),
+        },
+        success: Some(true),
+    }))
+}
+
+/// `POST /api/v1/logout`; the body is ignored, so an empty one is fine.
+pub(crate) async fn logout(State(state): State<AppState>, auth: Auth) -> Answer<logout::Response> {
+    state.forget_token(&auth.user.id, &auth.hashed_token);
+    state
+        .store()
+        .remove_login_token(auth.user.id, auth.hashed_token)
+        .await?;
+    Ok(Json(logout::Response::logged_out()))
+}
+
+/// `GET /api/v1/me`
+pub(crate) async fn me(State(state): State<AppState>, auth: Auth) -> Answer<me::Response> {
+    Ok(Json(me::Response {
+        user: auth.user.me(state.root_url()),
+        success: true,
+    }))
+}
+
+/// `POST /api/v1/users.create`
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(request): JsonBody<users::create::Request>,
+) -> Answer<users::create::Response> {
+    if !Permission::CreateUser.granted_globally(&auth.user.roles) {
+        let mut error = ApiError::new(
+            ErrorKind::from("error-action-not-allowed"),
+            "Adding user is not allowed",
+        )
+        .with_method("insertOrUpdateUser");
+        if let Some(details) = &mut error.details {
+            details.insert("action".to_owned(), json!("Adding_user"));
+        }
+        return Err(error.into());
+    }
+    if !valid_room_name(&request.username) {
+        let mut error = ApiError::new(
+            ErrorKind::from("error-input-is-not-a-valid-field"),
+            format!("{} is not a valid username", request.username),
+        )
+        .with_method("insertOrUpdateUser");
+        if let Some(details) = &mut error.details {
+            details.insert("input".to_owned(), json!(request.username));
+            details.insert("field".to_owned(), json!("Username"));
+        }
+        return Err(error.into());
+    }
+    let email = request.email.trim().to_owned();
+    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err(ApiError::new(
+            ErrorKind::from("error-invalid-email"),
+            format!("Invalid email {email}"),
+        )
+        .with_method("insertOrUpdateUser")
+        .into());
+    }
+    let password = request.password.clone();
+    let cost = state.config().bcrypt_cost;
+    let hash = tokio::task::spawn_blocking(move || util::hash_password(&password, cost))
+        .await
+        .map_err(|error| HttpError::Internal(error.to_string()))?
+        .map_err(|error| HttpError::Internal(error.to_string()))?;
+    let user = state
+        .store()
+        .create_user(NewUser {
+            id: None,
+            username: request.username,
+            name: request.name,
+            email: Some(email),
+            email_verified: request.verified.unwrap_or(false),
+            password_hash: Some(hash),
+            roles: request.roles.unwrap_or_else(|| vec!["user".to_owned()]),
+            user_type: "user".to_owned(),
+            active: request.active.unwrap_or(true),
+        })
+        .await?;
+    Ok(Json(users::create::Response {
+        user: user.created(),
+        success: true,
+    }))
+}
+
+/// The `groups.create` body, read leniently so that a missing `name` gets Rocket.Chat's own
+/// answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CreateGroupBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    members: Option<Vec<String>>,
+    #[serde(rename = "readOnly", default)]
+    read_only: Option<bool>,
+    #[serde(rename = "customFields", default)]
+    custom_fields: Option<Map<String, Value>>,
+    #[serde(rename = "extraData", default)]
+    extra_data: Option<Map<String, Value>>,
+    #[serde(rename = "excludeSelf", default)]
+    exclude_self: Option<bool>,
+}
+
+/// `POST /api/v1/groups.create`
+pub(crate) async fn create_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<CreateGroupBody>,
+) -> Answer<groups::create::Response> {
+    let Some(name) = body.name.filter(|name| !name.is_empty()) else {
+        return Err(HttpError::PlainBadRequest(PlainError::new(
+            r#"Body param "name" is required"#,
+        )));
+    };
+    let room = state
+        .store()
+        .create_group(NewGroup {
+            caller: auth.user.caller(),
+            name,
+            members: body.members.unwrap_or_default(),
+            read_only: body.read_only.unwrap_or(false),
+            custom_fields: body.custom_fields.unwrap_or_default(),
+            extra: body.extra_data.unwrap_or_default(),
+            exclude_self: body.exclude_self.unwrap_or(false),
+        })
+        .await?;
+    Ok(Json(groups::create::Response {
+        group: room.to_room(),
+        success: true,
+    }))
+}
+
+fn room_query(params: &Params) -> RoomQuery {
+    RoomQuery {
+        room_id: params.get("roomId").map(str::to_owned),
+        room_name: params.get("roomName").map(str::to_owned),
+    }
+}
+
+async fn readable_room(
+    state: &AppState,
+    auth: &Auth,
+    selector: RoomSelector,
+) -> Result<crate::domain::RoomRecord, HttpError> {
+    let (room, membership) = state
+        .store()
+        .room_for(selector, auth.user.id.clone())
+        .await?;
+    check_readable(room.as_ref(), membership.as_ref())?;
+    room.ok_or(HttpError::Api(ApiError::room_not_found()))
+}
+
+/// `GET /api/v1/groups.info`
+pub(crate) async fn group_info(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::info::Response> {
+    let selector = room_query(&params).resolve()?;
+    let room = readable_room(&state, &auth, selector).await?;
+    Ok(Json(groups::info::Response {
+        group: room.to_room(),
+        success: true,
+    }))
+}
+
+/// `GET /api/v1/groups.members`
+pub(crate) async fn group_members(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::members::Response> {
+    let selector = room_query(&params).resolve()?;
+    let room = readable_room(&state, &auth, selector).await?;
+    let page = Page::from_query(
+        params.get("offset"),
+        params.get("count"),
+        groups::members::DEFAULT_COUNT,
+        groups::members::MAX_COUNT,
+    );
+    let (members, total) = state.store().members(room.id, page).await?;
+    Ok(Json(groups::members::Response {
+        count: members.len() as u64,
+        members: members.iter().map(|user| user.member()).collect(),
+        offset: page.offset,
+        total,
+        success: true,
+    }))
+}
+
+/// `GET /api/v1/groups.history`
+pub(crate) async fn group_history(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::history::Response> {
+    let selector = room_query(&params).resolve()?;
+    let room = readable_room(&state, &auth, selector).await?;
+    let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX);
+    let messages = state.store().history(room.id, page).await?;
+    Ok(Json(groups::history::Response {
+        messages: messages.iter().map(|message| message.to_message()).collect(),
+        success: true,
+    }))
+}
+
+/// The `groups.addModerator` body, read leniently for Rocket.Chat's error order.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AddModeratorBody {
+    #[serde(rename = "roomId", default)]
+    room_id: Option<String>,
+    #[serde(rename = "roomName", default)]
+    room_name: Option<String>,
+    #[serde(rename = "userId", default)]
+    user_id: Option<String>,
+}
+
+/// `POST /api/v1/groups.addModerator`
+pub(crate) async fn add_moderator(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<AddModeratorBody>,
+) -> Answer<groups::add_moderator::Response> {
+    let selector = RoomQuery {
+        room_id: body.room_id,
+        room_name: body.room_name,
+    }
+    .resolve()?;
+    let Some(user_id) = body.user_id.filter(|id| !id.trim().is_empty()) else {
+        return Err(ApiError::new(
+            ErrorKind::UserParamNotProvided,
+            r#"The required "userId" or "username" param was not provided"#,
+        )
+        .into());
+    };
+    state
+        .store()
+        .add_moderator(AddModerator {
+            caller: auth.user.caller(),
+            room: selector,
+            user_id: user_id.trim().to_owned(),
+        })
+        .await?;
+    Ok(Json(groups::add_moderator::Response { success: true }))
+}
+
+/// `POST /api/v1/groups.invite`
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(raw): JsonBody<RawRequest>,
+) -> Answer<groups::invite::Response> {
+    let room = raw.room()?.to_owned();
+    let invitees = raw.invitees();
+    let limit = state.config().max_invite_users;
+    if let Ok(list) = &invitees {
+        if list.entries.len() > limit {
+            return Err(ApiError::too_many_invitees(limit).into());
+        }
+    }
+    let invited = state
+        .store()
+        .invite(Invite {
+            caller: auth.user.caller(),
+            room,
+            invitees,
+        })
+        .await?;
+    Ok(Json(groups::invite::Response {
+        group: invited.room.to_room(),
+        success: true,
+        invitees: Some(invited.outcomes),
+    }))
+}

@@ -1,0 +1,307 @@
+//! The SQLite store: one writer thread with group commit, and a small pool of readers.
+//!
+//! * **Writes** go to one thread through a channel. It takes a command, opens a transaction,
+//!   and keeps taking whatever else is queued (up to [`MAX_BATCH`]), each inside its own
+//!   `SAVEPOINT`, so that one failing command is rolled back alone and never undoes another.
+//!   Then it commits once for all of them and only then answers each caller. One serial writer
+//!   is what SQLite allows anyway; committing many requests at once is what makes it fast.
+//! * **Reads** run on the blocking thread pool, each on a connection taken from a small pool;
+//!   in WAL mode they never wait for the writer.
+//! * The database is in WAL mode with `synchronous = NORMAL`: a committed write survives a
+//!   killed process.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rocketchat_protocol::groups::RoomSelector;
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, Store, StoreError,
+    StoreFuture,
+};
+use crate::domain::groups::Page;
+use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+
+mod queries;
+mod schema;
+
+/// The most commands committed in one transaction.
+pub const MAX_BATCH: usize = 512;
+
+/// How many read connections are kept open.
+const READERS: usize = 4;
+
+type Completion = Box<dyn FnOnce(bool) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+/// A store on one SQLite database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    // A private temporary directory for `sqlite::memory:`, removed after the connections close.
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database a `sqlite:` URL names, and migrates it.
+    ///
+    /// `sqlite://FILE` is relative to the working directory, `sqlite:///FILE` absolute;
+    /// `sqlite::memory:` makes a throwaway database in a private temporary directory (a real
+    /// file, so that the writer and the readers share it).
+    pub fn open_url(url: &str) -> Result<Self, StoreError> {
+        let rest = url
+            .strip_prefix("sqlite:")
+            .ok_or_else(|| StoreError::Internal(format!("not a sqlite URL: {url}")))?;
+        let rest = rest.split('?').next().unwrap_or_default();
+        if rest == ":memory:" || rest == "//:memory:" {
+            let dir = tempfile::tempdir().map_err(|e| StoreError::Internal(e.to_string()))?;
+            let path = dir.path().join("rocketchat.db");
+            return Self::open_at(path, Some(dir));
+        }
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        if path.is_empty() {
+            return Err(StoreError::Internal(format!(
+                "no file name in the database URL {url}"
+            )));
+        }
+        Self::open(path)
+    }
+
+    /// Opens (creating if needed) the database file at `path`, and migrates it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        Self::open_at(path, None)
+    }
+
+    fn open_at(path: PathBuf, temp_dir: Option<tempfile::TempDir>) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(&path)?;
+        configure(&conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        schema::migrate(&mut conn)?;
+        let (sender, receiver) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        let thread = std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || write_loop(conn, receiver))
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok(Self {
+            path,
+            writer: Some(sender),
+            thread: Some(thread),
+            readers: Arc::new(Mutex::new(Vec::new())),
+            _temp_dir: temp_dir,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` in the writer's transaction, inside its own savepoint.
+    fn write<T, F>(&self, work: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = in_savepoint(conn, work);
+            Box::new(move |committed| {
+                let result = match result {
+                    Ok(_) if !committed => Err(StoreError::Internal("commit failed".to_owned())),
+                    other => other,
+                };
+                let _ = reply.send(result);
+            })
+        });
+        let writer = self.writer.clone();
+        Box::pin(async move {
+            let writer = writer.ok_or_else(|| StoreError::Internal("store closed".to_owned()))?;
+            writer
+                .send(job)
+                .await
+                .map_err(|_| StoreError::Internal("the writer has stopped".to_owned()))?;
+            answer
+                .await
+                .map_err(|_| StoreError::Internal("the writer has stopped".to_owned()))?
+        })
+    }
+
+    /// Runs `work` on a read connection, on the blocking thread pool.
+    fn read<T, F>(&self, work: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let pooled = readers.lock().ok().and_then(|mut pool| pool.pop());
+                let conn = match pooled {
+                    Some(conn) => conn,
+                    None => open_reader(&path)?,
+                };
+                let result = work(&conn);
+                if let Ok(mut pool) = readers.lock() {
+                    if pool.len() < READERS {
+                        pool.push(conn);
+                    }
+                }
+                result
+            })
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+        })
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Closing the channel ends the writer after it has committed what is queued.
+        self.writer.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.clear();
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16384;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+fn in_savepoint<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("SAVEPOINT request")?;
+    match work(conn) {
+        Ok(value) => {
+            conn.execute_batch("RELEASE request")?;
+            Ok(value)
+        }
+        Err(error) => {
+            conn.execute_batch("ROLLBACK TO request; RELEASE request")?;
+            Err(error)
+        }
+    }
+}
+
+fn write_loop(conn: Connection, mut receiver: mpsc::Receiver<Job>) {
+    while let Some(first) = receiver.blocking_recv() {
+        if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!(%error, "could not begin a write transaction");
+            first(&conn)(false);
+            continue;
+        }
+        let mut completions = vec![first(&conn)];
+        while completions.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(job) => completions.push(job(&conn)),
+                Err(_) => break,
+            }
+        }
+        let committed = match conn.execute_batch("COMMIT") {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, "commit failed; rolling back the batch");
+                let _ = conn.execute_batch("ROLLBACK");
+                false
+            }
+        };
+        for completion in completions {
+            completion(committed);
+        }
+    }
+    if let Err(error) = conn.execute_batch("PRAGMA optimize") {
+        tracing::debug!(%error, "PRAGMA optimize failed");
+    }
+}
+
+impl Store for SqliteStore {
+    fn human_user_count(&self) -> StoreFuture<'_, u64> {
+        self.read(queries::human_user_count)
+    }
+
+    fn create_user(&self, user: NewUser) -> StoreFuture<'_, UserRecord> {
+        self.write(move |conn| queries::create_user(conn, user))
+    }
+
+    fn login_user(
+        &self,
+        identity: LoginIdentity,
+    ) -> StoreFuture<'_, Option<(UserRecord, Option<String>)>> {
+        self.read(move |conn| queries::login_user(conn, &identity))
+    }
+
+    fn add_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()> {
+        self.write(move |conn| queries::add_login_token(conn, &user_id, &hashed_token))
+    }
+
+    fn remove_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()> {
+        self.write(move |conn| queries::remove_login_token(conn, &user_id, &hashed_token))
+    }
+
+    fn authenticate(
+        &self,
+        user_id: String,
+        hashed_token: String,
+    ) -> StoreFuture<'_, Option<UserRecord>> {
+        self.read(move |conn| queries::authenticate(conn, &user_id, &hashed_token))
+    }
+
+    fn create_group(&self, group: NewGroup) -> StoreFuture<'_, RoomRecord> {
+        self.write(move |conn| queries::create_group(conn, group))
+    }
+
+    fn room_for(
+        &self,
+        room: RoomSelector,
+        user_id: String,
+    ) -> StoreFuture<'_, (Option<RoomRecord>, Option<Membership>)> {
+        self.read(move |conn| queries::room_for(conn, &room, &user_id))
+    }
+
+    fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)> {
+        self.read(move |conn| queries::members(conn, &room_id, page))
+    }
+
+    fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>> {
+        self.read(move |conn| queries::history(conn, &room_id, page))
+    }
+
+    fn add_moderator(&self, command: AddModerator) -> StoreFuture<'_, ()> {
+        self.write(move |conn| queries::add_moderator(conn, command))
+    }
+
+    fn invite(&self, command: Invite) -> StoreFuture<'_, Invited> {
+        self.write(move |conn| queries::invite(conn, command))
+    }
+}

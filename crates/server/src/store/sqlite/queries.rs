@@ -1,0 +1,498 @@
+//! The SQL, as plain functions over a connection. Reads run on the read pool, writes inside the
+//! writer's transaction.
+
+use std::collections::HashSet;
+
+use rocketchat_protocol::groups::RoomSelector;
+use rocketchat_protocol::groups::invite::LookupMode;
+use rocketchat_protocol::room::UserRef;
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use serde_json::{Map, Value, json};
+
+use super::super::{AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, StoreError};
+use crate::domain::groups::{self, Page};
+use crate::domain::invite::{self, Candidate};
+use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::util;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+const USER_COLUMNS: &str = "id, username, name, email, email_verified, roles, user_type, active, \
+                            status, created_at, updated_at";
+
+fn json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn json_object(text: &str) -> Map<String, Value> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        name: row.get(2)?,
+        email: row.get(3)?,
+        email_verified: row.get(4)?,
+        roles: json_list(&row.get::<_, String>(5)?),
+        user_type: row.get(6)?,
+        active: row.get(7)?,
+        status: row.get(8)?,
+        created_at: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+const ROOM_COLUMNS: &str = "id, t, name, fname, owner_id, owner_username, owner_name, msgs, \
+                            users_count, ro, is_default, custom_fields, extra, ts, updated_at, lm";
+
+fn room_from_row(row: &Row<'_>) -> rusqlite::Result<RoomRecord> {
+    Ok(RoomRecord {
+        id: row.get(0)?,
+        room_type: row.get(1)?,
+        name: row.get(2)?,
+        fname: row.get(3)?,
+        owner: UserRef {
+            id: row.get(4)?,
+            username: row.get(5)?,
+            name: row.get(6)?,
+        },
+        msgs: row.get(7)?,
+        users_count: row.get(8)?,
+        ro: row.get(9)?,
+        default: row.get(10)?,
+        custom_fields: json_object(&row.get::<_, String>(11)?),
+        extra: json_object(&row.get::<_, String>(12)?),
+        ts: row.get(13)?,
+        updated_at: row.get(14)?,
+        lm: row.get(15)?,
+    })
+}
+
+pub(super) fn human_user_count(conn: &Connection) -> Result<u64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM users WHERE user_type = 'user'")?
+        .query_row([], |row| row.get(0))?)
+}
+
+pub(super) fn user_by_id(conn: &Connection, id: &str) -> Result<Option<UserRecord>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+        .query_row([id], user_from_row)
+        .optional()?)
+}
+
+pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord> {
+    let username_key = invite::username_key(&user.username);
+    let email_key = user.email.as_deref().map(str::to_lowercase);
+    let taken: Option<(String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT username_key, email_key FROM users WHERE username_key = ?1 OR email_key = ?2 \
+             LIMIT 1",
+        )?
+        .query_row(params![username_key, email_key], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    if let Some((taken_username, _)) = taken {
+        return Err(if taken_username == username_key {
+            StoreError::Conflict {
+                field: "username",
+                value: user.username,
+            }
+        } else {
+            StoreError::Conflict {
+                field: "email",
+                value: user.email.unwrap_or_default(),
+            }
+        });
+    }
+    let id = user.id.unwrap_or_else(util::new_id);
+    let now = util::now();
+    let roles = serde_json::to_string(&user.roles).unwrap_or_else(|_| "[]".to_owned());
+    conn.prepare_cached(
+        "INSERT INTO users (id, username, username_key, name, email, email_key, email_verified, \
+         password_hash, roles, user_type, active, status, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'offline', ?12, ?12)",
+    )?
+    .execute(params![
+        id,
+        user.username,
+        username_key,
+        user.name,
+        user.email,
+        email_key,
+        user.email_verified,
+        user.password_hash,
+        roles,
+        user.user_type,
+        user.active,
+        now,
+    ])?;
+    user_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("user vanished".to_owned()))
+}
+
+pub(super) fn login_user(
+    conn: &Connection,
+    identity: &LoginIdentity,
+) -> Result<Option<(UserRecord, Option<String>)>> {
+    let (column, key) = match identity {
+        LoginIdentity::Username(username) => ("username_key", invite::username_key(username)),
+        LoginIdentity::Email(email) => ("email_key", email.to_lowercase()),
+    };
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE {column} = ?1"
+        ))?
+        .query_row([key], |row| Ok((user_from_row(row)?, row.get(11)?)))
+        .optional()?)
+}
+
+pub(super) fn add_login_token(conn: &Connection, user_id: &str, hashed: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO login_tokens (hashed_token, user_id, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![hashed, user_id, util::now()])?;
+    Ok(())
+}
+
+pub(super) fn remove_login_token(conn: &Connection, user_id: &str, hashed: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM login_tokens WHERE hashed_token = ?1 AND user_id = ?2")?
+        .execute(params![hashed, user_id])?;
+    Ok(())
+}
+
+pub(super) fn authenticate(
+    conn: &Connection,
+    user_id: &str,
+    hashed: &str,
+) -> Result<Option<UserRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, u.user_type, \
+             u.active, u.status, u.created_at, u.updated_at \
+             FROM login_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.hashed_token = ?1 AND t.user_id = ?2 AND u.active = 1",
+        )?
+        .query_row(params![hashed, user_id], user_from_row)
+        .optional()?)
+}
+
+fn room_by_id(conn: &Connection, id: &str) -> Result<Option<RoomRecord>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"))?
+        .query_row([id], room_from_row)
+        .optional()?)
+}
+
+fn room_by_name(conn: &Connection, name: &str) -> Result<Option<RoomRecord>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"))?
+        .query_row([name], room_from_row)
+        .optional()?)
+}
+
+/// Rocket.Chat's `findOneByIdOrName`: the one string matched as an id or as a name.
+fn room_by_id_or_name(conn: &Connection, id_or_name: &str) -> Result<Option<RoomRecord>> {
+    match room_by_id(conn, id_or_name)? {
+        Some(room) => Ok(Some(room)),
+        None => room_by_name(conn, id_or_name),
+    }
+}
+
+fn membership(conn: &Connection, room_id: &str, user_id: &str) -> Result<Option<Membership>> {
+    Ok(conn
+        .prepare_cached("SELECT roles FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
+        .query_row(params![room_id, user_id], |row| row.get::<_, String>(0))
+        .optional()?
+        .map(|roles| Membership {
+            roles: json_list(&roles),
+        }))
+}
+
+pub(super) fn room_for(
+    conn: &Connection,
+    selector: &RoomSelector,
+    user_id: &str,
+) -> Result<(Option<RoomRecord>, Option<Membership>)> {
+    let room = match selector {
+        RoomSelector::Id { room_id } => room_by_id(conn, room_id)?,
+        RoomSelector::Name { room_name } => room_by_name(conn, room_name)?,
+    };
+    let membership = match &room {
+        Some(room) => membership(conn, &room.id, user_id)?,
+        None => None,
+    };
+    Ok((room, membership))
+}
+
+fn limit_offset(page: Page) -> (i64, i64) {
+    let limit = page
+        .limit
+        .map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+    (limit, offset)
+}
+
+pub(super) fn members(conn: &Connection, room_id: &str, page: Page) -> Result<(Vec<UserRecord>, u64)> {
+    let (limit, offset) = limit_offset(page);
+    let members = conn
+        .prepare_cached(
+            "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, u.user_type, \
+             u.active, u.status, u.created_at, u.updated_at \
+             FROM subscriptions s JOIN users u ON u.id = s.user_id \
+             WHERE s.rid = ?1 AND u.active = 1 ORDER BY s.username LIMIT ?2 OFFSET ?3",
+        )?
+        .query_map(params![room_id, limit, offset], user_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM subscriptions s JOIN users u ON u.id = s.user_id \
+             WHERE s.rid = ?1 AND u.active = 1",
+        )?
+        .query_row([room_id], |row| row.get(0))?;
+    Ok((members, total))
+}
+
+pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Vec<MessageRecord>> {
+    let (limit, offset) = limit_offset(page);
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, rid, t, msg, ts, u_id, u_username, groupable, updated_at FROM messages \
+             WHERE rid = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
+        )?
+        .query_map(params![room_id, limit, offset], |row| {
+            Ok(MessageRecord {
+                id: row.get(0)?,
+                rid: row.get(1)?,
+                message_type: row.get(2)?,
+                msg: row.get(3)?,
+                ts: row.get(4)?,
+                u: UserRef {
+                    id: row.get(5)?,
+                    username: row.get(6)?,
+                    name: None,
+                },
+                groupable: row.get(7)?,
+                updated_at: row.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRecord> {
+    let caller = &group.caller;
+    groups::check_create(caller, &group.name)?;
+    if room_by_name(conn, &group.name)?.is_some() {
+        return Err(groups::duplicate_name(&group.name).into());
+    }
+    // Members by exact username, unknown ones skipped; the creator first.
+    let keys: Vec<String> = group
+        .members
+        .iter()
+        .map(|name| invite::username_key(name))
+        .collect();
+    let found: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, username FROM users WHERE username_key IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([serde_json::to_string(&keys).unwrap_or_default()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let requested: HashSet<&str> = group.members.iter().map(String::as_str).collect();
+    let mut seen = HashSet::new();
+    let mut members: Vec<(String, String, Vec<String>)> = Vec::new();
+    if !group.exclude_self {
+        seen.insert(caller.id.clone());
+        members.push((
+            caller.id.clone(),
+            caller.username.clone(),
+            groups::creator_roles(),
+        ));
+    }
+    for (id, username) in found {
+        if requested.contains(username.as_str()) && seen.insert(id.clone()) {
+            members.push((id, username, Vec::new()));
+        }
+    }
+    let id = util::new_id();
+    let now = util::now();
+    let read_only = group.read_only
+        || group
+            .extra
+            .get("broadcast")
+            .is_some_and(|value| value == &Value::Bool(true));
+    conn.prepare_cached(
+        "INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, msgs, \
+         users_count, ro, is_default, custom_fields, extra, ts, updated_at) \
+         VALUES (?1, 'p', ?2, ?2, ?3, ?4, ?5, 0, ?6, ?7, 0, ?8, ?9, ?10, ?10)",
+    )?
+    .execute(params![
+        id,
+        group.name,
+        caller.id,
+        caller.username,
+        caller.name,
+        members.len(),
+        read_only,
+        Value::Object(group.custom_fields).to_string(),
+        Value::Object(group.extra).to_string(),
+        now,
+    ])?;
+    let rows: Vec<Value> = members
+        .into_iter()
+        .map(|(user_id, username, roles)| {
+            json!({ "sid": util::new_id(), "uid": user_id, "username": username, "roles": roles })
+        })
+        .collect();
+    conn.prepare_cached(
+        "INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, unread, \
+         user_mentions, group_mentions, ts, ls, updated_at) \
+         SELECT j.value ->> 'sid', ?1, j.value ->> 'uid', j.value ->> 'username', \
+         j.value -> 'roles', 1, 0, 0, 0, 0, ?2, ?2, ?2 FROM json_each(?3) AS j",
+    )?
+    .execute(params![id, now, Value::Array(rows).to_string()])?;
+    room_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))
+}
+
+pub(super) fn add_moderator(conn: &Connection, command: AddModerator) -> Result<()> {
+    let (room, caller_membership) = room_for(conn, &command.room, &command.caller.id)?;
+    groups::check_readable(room.as_ref(), caller_membership.as_ref())?;
+    let room = room.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
+    let caller_membership = caller_membership.unwrap_or_default();
+    let target = user_by_id(conn, &command.user_id)?;
+    let target_membership = membership(conn, &room.id, &command.user_id)?;
+    groups::check_add_moderator(
+        &command.caller,
+        &caller_membership,
+        target.is_some(),
+        target_membership.as_ref(),
+    )?;
+    let mut roles = target_membership.unwrap_or_default().roles;
+    roles.push("moderator".to_owned());
+    conn.prepare_cached(
+        "UPDATE subscriptions SET roles = ?1, updated_at = ?2 WHERE rid = ?3 AND user_id = ?4",
+    )?
+    .execute(params![
+        serde_json::to_string(&roles).unwrap_or_default(),
+        util::now(),
+        room.id,
+        command.user_id
+    ])?;
+    Ok(())
+}
+
+pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
+    let caller = &command.caller;
+    let room = room_by_id_or_name(conn, &command.room)?;
+    let caller_membership = match &room {
+        Some(room) => membership(conn, &room.id, &caller.id)?,
+        None => None,
+    };
+    invite::admit(room.as_ref(), caller, caller_membership.as_ref())?;
+    let room = room.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
+    let list = command.invitees?;
+    let keys = invite::lookup_keys(&list);
+    let key_column = match list.mode {
+        LookupMode::Ids => "u.id",
+        LookupMode::Usernames => "u.username_key",
+    };
+    let found: Vec<Candidate> = conn
+        .prepare_cached(&format!(
+            "SELECT {key_column}, u.id, u.username, s.id IS NOT NULL FROM users u \
+             LEFT JOIN subscriptions s ON s.rid = ?1 AND s.user_id = u.id \
+             WHERE {key_column} IN (SELECT value FROM json_each(?2))"
+        ))?
+        .query_map(
+            params![room.id, serde_json::to_string(&keys).unwrap_or_default()],
+            |row| {
+                Ok(Candidate {
+                    key: row.get(0)?,
+                    user: UserRef {
+                        id: row.get(1)?,
+                        username: row.get(2)?,
+                        name: None,
+                    },
+                    member: row.get(3)?,
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut plan = invite::plan(caller, caller_membership.as_ref(), &list, &found)?;
+    if plan.add.is_empty() {
+        return Ok(Invited {
+            room,
+            outcomes: plan.outcomes,
+        });
+    }
+    let now = util::now();
+    let rows: Vec<Value> = plan
+        .add
+        .iter()
+        .map(|user| json!({ "sid": util::new_id(), "uid": user.id, "username": user.username }))
+        .collect();
+    let subscription = invite::INVITED;
+    let inserted: HashSet<String> = conn
+        .prepare_cached(
+            "INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, unread, \
+             user_mentions, group_mentions, ts, updated_at) \
+             SELECT j.value ->> 'sid', ?1, j.value ->> 'uid', j.value ->> 'username', '[]', \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?7 FROM json_each(?8) AS j WHERE true \
+             ON CONFLICT (rid, user_id) DO NOTHING RETURNING user_id",
+        )?
+        .query_map(
+            params![
+                room.id,
+                subscription.open,
+                subscription.alert,
+                subscription.unread,
+                subscription.user_mentions,
+                subscription.group_mentions,
+                now,
+                Value::Array(rows).to_string(),
+            ],
+            |row| row.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    plan.settle(&inserted);
+    let added = plan.add.len();
+    if added > 0 {
+        let messages: Vec<Value> = plan
+            .add
+            .iter()
+            .map(|user| json!({ "id": util::new_id(), "msg": user.username }))
+            .collect();
+        conn.prepare_cached(
+            "INSERT INTO messages (id, rid, t, msg, ts, u_id, u_username, groupable, updated_at) \
+             SELECT j.value ->> 'id', ?1, ?2, j.value ->> 'msg', ?3, ?4, ?5, 0, ?3 \
+             FROM json_each(?6) AS j ORDER BY j.key",
+        )?
+        .execute(params![
+            room.id,
+            invite::ADDED_MESSAGE_TYPE,
+            now,
+            caller.id,
+            caller.username,
+            Value::Array(messages).to_string(),
+        ])?;
+        conn.prepare_cached(
+            "UPDATE rooms SET users_count = users_count + ?1, msgs = msgs + ?1, updated_at = ?2 \
+             WHERE id = ?3",
+        )?
+        .execute(params![added, now, room.id])?;
+    }
+    let room = room_by_id(conn, &room.id)?
+        .ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
+    Ok(Invited {
+        room,
+        outcomes: plan.outcomes,
+    })
+}

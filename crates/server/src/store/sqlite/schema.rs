@@ -1,0 +1,118 @@
+//! The SQLite schema, as numbered migrations recorded in `PRAGMA user_version`.
+//!
+//! Each migration runs once, in its own transaction; the version number moves with it. The
+//! first one also seeds what every Rocket.Chat workspace has: the `rocket.cat` bot and the
+//! public `general` channel (`GENERAL`).
+
+use rusqlite::Connection;
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id             TEXT PRIMARY KEY,
+    username       TEXT NOT NULL,
+    username_key   TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    email          TEXT,
+    email_key      TEXT UNIQUE,
+    email_verified INTEGER NOT NULL DEFAULT 0,
+    password_hash  TEXT,
+    roles          TEXT NOT NULL DEFAULT '[]',
+    user_type      TEXT NOT NULL DEFAULT 'user',
+    active         INTEGER NOT NULL DEFAULT 1,
+    status         TEXT NOT NULL DEFAULT 'offline',
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+
+CREATE TABLE login_tokens (
+    hashed_token TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX login_tokens_user ON login_tokens (user_id);
+
+CREATE TABLE rooms (
+    id             TEXT PRIMARY KEY,
+    t              TEXT NOT NULL,
+    name           TEXT NOT NULL UNIQUE,
+    fname          TEXT NOT NULL,
+    owner_id       TEXT NOT NULL,
+    owner_username TEXT NOT NULL,
+    owner_name     TEXT,
+    msgs           INTEGER NOT NULL DEFAULT 0,
+    users_count    INTEGER NOT NULL DEFAULT 0,
+    ro             INTEGER NOT NULL DEFAULT 0,
+    is_default     INTEGER NOT NULL DEFAULT 0,
+    custom_fields  TEXT NOT NULL DEFAULT '{}',
+    extra          TEXT NOT NULL DEFAULT '{}',
+    ts             TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    lm             TEXT
+);
+
+CREATE TABLE subscriptions (
+    id             TEXT PRIMARY KEY,
+    rid            TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    username       TEXT NOT NULL,
+    roles          TEXT NOT NULL DEFAULT '[]',
+    open           INTEGER NOT NULL,
+    alert          INTEGER NOT NULL,
+    unread         INTEGER NOT NULL,
+    user_mentions  INTEGER NOT NULL,
+    group_mentions INTEGER NOT NULL,
+    ts             TEXT NOT NULL,
+    ls             TEXT,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (rid, user_id)
+);
+CREATE INDEX subscriptions_user ON subscriptions (user_id);
+CREATE INDEX subscriptions_room_username ON subscriptions (rid, username);
+
+CREATE TABLE messages (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         TEXT NOT NULL UNIQUE,
+    rid        TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    t          TEXT,
+    msg        TEXT NOT NULL,
+    ts         TEXT NOT NULL,
+    u_id       TEXT NOT NULL,
+    u_username TEXT NOT NULL,
+    groupable  INTEGER,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX messages_room ON messages (rid, seq);
+
+INSERT INTO users (id, username, username_key, name, email, email_key, email_verified,
+                   roles, user_type, active, status, created_at, updated_at)
+VALUES ('rocket.cat', 'rocket.cat', 'rocket.cat', 'Rocket.Cat', NULL, NULL, 0,
+        '["bot"]', 'bot', 1, 'online',
+        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, is_default,
+                   ts, updated_at)
+VALUES ('GENERAL', 'c', 'general', 'general', 'rocket.cat', 'rocket.cat', 'Rocket.Cat', 1,
+        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+"#];
+
+/// The schema version this build writes.
+pub(super) const VERSION: usize = MIGRATIONS.len();
+
+/// Brings the database up to [`VERSION`], refusing one written by a newer build.
+pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "the database has schema version {current}, newer than this server's {VERSION}"
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "applied schema migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! End-to-end and in-process tests of the server.
+
+mod support;
+
+mod smoke;
