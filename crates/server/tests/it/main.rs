@@ -2,4 +2,4 @@
 
 mod support;
 
-mod smoke;
+mod invite;

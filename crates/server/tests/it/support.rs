@@ -52,3 +52,147 @@ pub(crate) async fn post(server: &TestServer, path: &str, who: &Credentials, bod
 pub(crate) async fn get(server: &TestServer, path: &str, who: &Credentials) -> Answer {
     call(server, Method::GET, path, Some(who), None).await
 }
+
+/// Replaces values that change from run to run with placeholders naming their kind.
+pub(crate) fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let redacted = match key.as_str() {
+                        "_id" | "userId" | "rid" | "roomId" if value.is_string() => {
+                            if value == "rocket.cat" || value == "GENERAL" {
+                                value.clone()
+                            } else {
+                                Value::String("[id]".to_owned())
+                            }
+                        }
+                        "ts" | "_updatedAt" | "lm" | "createdAt" if value.is_string() => {
+                            Value::String("[date]".to_owned())
+                        }
+                        "authToken" => Value::String("[token]".to_owned()),
+                        "avatarUrl" => Value::String("[url]".to_owned()),
+                        _ => redact(value),
+                    };
+                    (key.clone(), redacted)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Reads a fixture from the workspace's `fixtures/` folder.
+pub(crate) fn fixture(path: &str) -> Value {
+    let path = format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A server with an owner, a member, a few outsiders and one private group.
+pub(crate) struct World {
+    pub(crate) server: TestServer,
+    pub(crate) owner: Credentials,
+    pub(crate) member: Credentials,
+    pub(crate) outsider: Credentials,
+    pub(crate) room_id: String,
+}
+
+impl World {
+    /// The owner `testing1` created the group `private-abc` with the member `member`;
+    /// `john.doe`, `jane.doe` and `outsider` exist but are not in it.
+    pub(crate) async fn new() -> Self {
+        Self::with(TestServer::start().await).await
+    }
+
+    pub(crate) async fn with(server: TestServer) -> Self {
+        let owner = server.create_user("testing1").await;
+        let member = server.create_user("member").await;
+        let outsider = server.create_user("outsider").await;
+        server.create_user("john.doe").await;
+        server.create_user("jane.doe").await;
+        let room_id = server
+            .create_group(&owner, "private-abc", &["member"])
+            .await;
+        Self {
+            server,
+            owner,
+            member,
+            outsider,
+            room_id,
+        }
+    }
+
+    pub(crate) async fn invite(&self, who: &Credentials, body: Value) -> Answer {
+        post(&self.server, "/api/v1/groups.invite", who, body).await
+    }
+
+    pub(crate) async fn info(&self) -> Value {
+        let answer = get(
+            &self.server,
+            &format!("/api/v1/groups.info?roomId={}", self.room_id),
+            &self.owner,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{:#}", answer.body);
+        answer.body["group"].clone()
+    }
+
+    pub(crate) async fn history(&self) -> Vec<Value> {
+        let answer = get(
+            &self.server,
+            &format!("/api/v1/groups.history?roomId={}&count=0", self.room_id),
+            &self.owner,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{:#}", answer.body);
+        answer.body["messages"].as_array().unwrap().clone()
+    }
+
+    pub(crate) async fn member_names(&self) -> Vec<String> {
+        let answer = get(
+            &self.server,
+            &format!("/api/v1/groups.members?roomId={}&count=0", self.room_id),
+            &self.owner,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{:#}", answer.body);
+        answer.body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["username"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Sends raw bytes as a JSON body.
+pub(crate) async fn raw(
+    server: &TestServer,
+    path: &str,
+    who: Option<&Credentials>,
+    body: &'static str,
+) -> Answer {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(format!("{}{path}", server.url()))
+        .header("Content-Type", "application/json")
+        .body(body);
+    if let Some(who) = who {
+        request = request
+            .header("X-User-Id", &who.user_id)
+            .header("X-Auth-Token", &who.auth_token);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
