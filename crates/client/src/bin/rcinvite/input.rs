@@ -1,0 +1,138 @@
+//! Reading the list of users: arguments, files and standard input.
+
+use std::{
+    collections::HashSet,
+    fs,
+    io::{self, Read},
+    path::Path,
+};
+
+/// The entries to invite, in order, each once.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct UserList {
+    /// Distinct entries, in the order first seen.
+    pub(crate) entries: Vec<String>,
+    /// How many entries were dropped as exact repeats of an earlier one.
+    pub(crate) duplicates: usize,
+}
+
+impl UserList {
+    /// Adds one entry, unless it is blank or was seen before.
+    fn push(&mut self, seen: &mut HashSet<String>, entry: &str, usernames: bool) {
+        let entry = entry.trim();
+        // `@alice` is how people write a username in chat; Rocket.Chat usernames never start
+        // with `@`.
+        let entry = if usernames {
+            entry.trim_start_matches('@')
+        } else {
+            entry
+        };
+        if entry.is_empty() {
+            return;
+        }
+        if seen.insert(entry.to_owned()) {
+            self.entries.push(entry.to_owned());
+        } else {
+            self.duplicates += 1;
+        }
+    }
+}
+
+/// Collects the users from the arguments, then the files in the order given, where `-` (as an argument or a file)
+/// stands for standard input, read once.
+///
+/// Lines of files and of standard input are trimmed; blank lines and lines starting with `#`
+/// are skipped. With `usernames`, a leading `@` is dropped.
+pub(crate) fn collect(
+    arguments: &[String],
+    files: &[impl AsRef<Path>],
+    usernames: bool,
+    stdin: impl FnOnce() -> io::Result<String>,
+) -> Result<UserList, String> {
+    let mut list = UserList::default();
+    let mut seen = HashSet::new();
+    let mut stdin = Some(stdin);
+    let mut read_stdin = |list: &mut UserList, seen: &mut HashSet<String>| match stdin.take() {
+        Some(read) => {
+            let text = read().map_err(|error| format!("cannot read standard input: {error}"))?;
+            push_lines(list, seen, &text, usernames);
+            Ok(())
+        }
+        None => Err("standard input (-) can be read only once".to_owned()),
+    };
+    for argument in arguments {
+        if argument == "-" {
+            read_stdin(&mut list, &mut seen)?;
+        } else {
+            list.push(&mut seen, argument, usernames);
+        }
+    }
+    for file in files {
+        let file = file.as_ref();
+        if file == Path::new("-") {
+            read_stdin(&mut list, &mut seen)?;
+            continue;
+        }
+        let text = fs::read_to_string(file)
+            .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+        push_lines(&mut list, &mut seen, &text, usernames);
+    }
+    Ok(list)
+}
+
+fn push_lines(list: &mut UserList, seen: &mut HashSet<String>, text: &str, usernames: bool) {
+    for line in text.lines() {
+        if !line.trim_start().starts_with('#') {
+            list.push(seen, line, usernames);
+        }
+    }
+}
+
+/// Reads all of standard input.
+pub(crate) fn read_stdin() -> io::Result<String> {
+    let mut text = String::new();
+    io::stdin().read_to_string(&mut text)?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_stdin() -> io::Result<String> {
+        panic!("standard input was read")
+    }
+
+    #[test]
+    fn arguments_are_trimmed_and_deduplicated() {
+        let arguments = ["alice", " bob ", "alice", "", "@carol"].map(String::from);
+        let list = collect(&arguments, &[] as &[&str], true, no_stdin).unwrap();
+        assert_eq!(list.entries, ["alice", "bob", "carol"]);
+        assert_eq!(list.duplicates, 1);
+    }
+
+    #[test]
+    fn lines_skip_comments_and_blanks() {
+        let stdin = || Ok("# team\nalice\n\n  # not me\r\nbob\r\n  \nAlice\n".to_owned());
+        let list = collect(&["-".to_owned()], &[] as &[&str], true, stdin).unwrap();
+        assert_eq!(list.entries, ["alice", "bob", "Alice"]);
+    }
+
+    #[test]
+    fn ids_keep_a_leading_at_sign() {
+        let list = collect(&["@x".to_owned()], &[] as &[&str], false, no_stdin).unwrap();
+        assert_eq!(list.entries, ["@x"]);
+    }
+
+    #[test]
+    fn stdin_is_read_once() {
+        let error = collect(&["-".to_owned()], &["-"], true, || Ok(String::new())).unwrap_err();
+        assert_eq!(error, "standard input (-) can be read only once");
+    }
+
+    #[test]
+    fn missing_file_is_named() {
+        let error = collect(&[], &["/no/such/file"], true, no_stdin).unwrap_err();
+        assert!(error.starts_with("cannot read /no/such/file: "), "{error}");
+    }
+}

@@ -1,0 +1,251 @@
+//! Sending the list in batches and adding up what happened.
+
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rocketchat_client::{
+    Client, Error, RoomSelector,
+    protocol::{ErrorKind, groups::invite::Outcome},
+};
+use serde::Serialize;
+
+/// Every requested user is a member now (or, from a server without per-user outcomes, every
+/// batch was accepted).
+pub(crate) const EXIT_SUCCESS: u8 = 0;
+/// Nothing was done: no batch went through.
+pub(crate) const EXIT_FAILURE: u8 = 1;
+/// Some users were not found, or some batches failed or were not sent.
+pub(crate) const EXIT_PARTIAL: u8 = 3;
+
+/// What one run did, printed at the end (as text or, with `--json`, as this structure).
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Report {
+    /// `success`, `partial` or `failure`.
+    pub(crate) outcome: &'static str,
+    pub(crate) exit_code: u8,
+    /// The group, as `{"roomId": ..}` or `{"roomName": ..}`.
+    pub(crate) room: Option<RoomSelector>,
+    /// Whether entries are `usernames` or `ids`.
+    pub(crate) mode: &'static str,
+    /// Distinct users requested.
+    pub(crate) requested: usize,
+    /// Entries dropped as repeats.
+    pub(crate) duplicates: usize,
+    pub(crate) batches: Batches,
+    pub(crate) added: usize,
+    pub(crate) already_members: usize,
+    pub(crate) not_found: usize,
+    /// Users in accepted batches whose fate the server did not report (servers other than
+    /// rocketchat-rs send no per-user outcomes).
+    pub(crate) unknown: usize,
+    /// Users in batches that failed or were not sent.
+    pub(crate) not_done: usize,
+    pub(crate) not_found_users: Vec<String>,
+    pub(crate) errors: Vec<BatchError>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Batches {
+    pub(crate) size: usize,
+    pub(crate) total: usize,
+    pub(crate) succeeded: usize,
+    pub(crate) failed: usize,
+    /// Batches not sent because an earlier one failed in a way every later one would too.
+    pub(crate) skipped: usize,
+}
+
+/// Why a batch (or the whole run, when `batch` is absent) failed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BatchError {
+    /// 1-based batch number.
+    pub(crate) batch: Option<usize>,
+    /// 1-based positions of the batch's first and last user in the list.
+    pub(crate) users: Option<[usize; 2]>,
+    pub(crate) status: Option<u16>,
+    pub(crate) error_type: Option<String>,
+    pub(crate) message: String,
+}
+
+impl BatchError {
+    pub(crate) fn whole_run(message: impl Into<String>) -> Self {
+        Self {
+            batch: None,
+            users: None,
+            status: None,
+            error_type: None,
+            message: message.into(),
+        }
+    }
+
+    fn from_error(batch: Option<(usize, [usize; 2])>, error: &Error) -> Self {
+        Self {
+            batch: batch.map(|(number, _)| number),
+            users: batch.map(|(_, users)| users),
+            status: error.status(),
+            error_type: error.error_type().map(|kind| kind.as_str().to_owned()),
+            message: describe(error),
+        }
+    }
+}
+
+/// The error and its causes on one line: `transport error: ...: Connection refused`.
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl Report {
+    /// Sets `outcome` and `exit_code` from the counts.
+    pub(crate) fn finish(&mut self) {
+        let code = if self.batches.succeeded == 0 {
+            EXIT_FAILURE
+        } else if self.not_found > 0 || self.not_done > 0 {
+            EXIT_PARTIAL
+        } else {
+            EXIT_SUCCESS
+        };
+        self.exit_code = code;
+        self.outcome = match code {
+            EXIT_SUCCESS => "success",
+            EXIT_PARTIAL => "partial",
+            _ => "failure",
+        };
+    }
+
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit_code)
+    }
+}
+
+/// How to send the list.
+pub(crate) struct Plan {
+    pub(crate) room: RoomSelector,
+    pub(crate) entries: Vec<String>,
+    pub(crate) duplicates: usize,
+    pub(crate) ids: bool,
+    pub(crate) batch_size: usize,
+    pub(crate) show_progress: bool,
+}
+
+/// Sends every batch, going on after a batch fails for a reason that may not last (network,
+/// timeout, 5xx, rate limit) and stopping when every later batch would fail the same way
+/// (unauthorized, unknown group, no permission...).
+pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
+    let Plan {
+        room,
+        entries,
+        duplicates,
+        ids,
+        batch_size,
+        show_progress,
+    } = plan;
+    let batches: Vec<&[String]> = entries.chunks(batch_size).collect();
+    let mut report = Report {
+        room: Some(room.clone()),
+        mode: if ids { "ids" } else { "usernames" },
+        requested: entries.len(),
+        duplicates,
+        batches: Batches {
+            size: batch_size,
+            total: batches.len(),
+            ..Batches::default()
+        },
+        ..Report::default()
+    };
+    let progress = progress_bar(entries.len(), show_progress);
+    let mut first = 1;
+    for (index, batch) in batches.iter().enumerate() {
+        let number = index + 1;
+        let position = (number, [first, first + batch.len() - 1]);
+        first += batch.len();
+        progress.set_message(format!("batch {number}/{}", report.batches.total));
+        let result = if ids {
+            client
+                .invite_user_ids(room.clone(), batch.iter().cloned())
+                .await
+        } else {
+            client
+                .invite_usernames(room.clone(), batch.iter().cloned())
+                .await
+        };
+        match result {
+            Ok(response) => {
+                report.batches.succeeded += 1;
+                match response.invitees {
+                    Some(invitees) => {
+                        for invitee in invitees {
+                            match invitee.outcome {
+                                Outcome::Added => report.added += 1,
+                                Outcome::AlreadyMember => report.already_members += 1,
+                                Outcome::NotFound => {
+                                    report.not_found += 1;
+                                    report.not_found_users.push(invitee.requested);
+                                }
+                            }
+                        }
+                    }
+                    None => report.unknown += batch.len(),
+                }
+            }
+            // Rocket.Chat's answer when none of the batch's users exists.
+            Err(Error::Api {
+                kind: ErrorKind::EmptyInviteList,
+                ..
+            }) => {
+                report.batches.succeeded += 1;
+                report.not_found += batch.len();
+                report.not_found_users.extend(batch.iter().cloned());
+            }
+            Err(error) => {
+                let lasting = !error.is_transient() && !matches!(error, Error::Decode { .. });
+                let failure = BatchError::from_error(Some(position), &error);
+                progress.suspend(|| {
+                    eprintln!(
+                        "rcinvite: batch {number} of {} (users {}-{}) failed: {}",
+                        report.batches.total, position.1[0], position.1[1], failure.message
+                    );
+                });
+                report.errors.push(failure);
+                report.batches.failed += 1;
+                report.not_done += batch.len();
+                if lasting {
+                    let rest = &batches[number..];
+                    report.batches.skipped = rest.len();
+                    report.not_done += rest.iter().map(|b| b.len()).sum::<usize>();
+                    break;
+                }
+            }
+        }
+        progress.inc(batch.len() as u64);
+    }
+    progress.finish_and_clear();
+    report.finish();
+    report
+}
+
+fn progress_bar(users: usize, show: bool) -> ProgressBar {
+    let target = if show {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(users as u64), target);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} users, {msg} (eta {eta})",
+        )
+        .expect("the progress template is valid"),
+    );
+    bar
+}

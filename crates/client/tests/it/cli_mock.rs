@@ -1,0 +1,575 @@
+//! The `rcinvite` program against a mock server: batching, summaries, exit codes, input.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use serde_json::{Value, json};
+use wiremock::{
+    Mock, MockServer, Request, ResponseTemplate,
+    matchers::{body_json, header, method, path},
+};
+
+use crate::support::{TOKEN, USER_ID, fixture, hits, mock_server};
+
+const INVITE: &str = "/api/v1/groups.invite";
+
+/// Runs `rcinvite` with `args`, a clean environment plus `env`, and `stdin` as its input.
+pub(crate) async fn rcinvite(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rcinvite"));
+    command
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("rcinvite starts");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn token_env(server: &MockServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("RC_URL", server.uri()),
+        ("RC_USER_ID", USER_ID.to_owned()),
+        ("RC_AUTH_TOKEN", TOKEN.to_owned()),
+    ]
+}
+
+async fn run(server: &MockServer, args: &[&str], stdin: &str) -> Output {
+    let env = token_env(server);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    rcinvite(args, &env, stdin).await
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json_report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}\n{}", stdout(output), stderr(output)))
+}
+
+/// Answers an invite as our server would, from the body: names starting with `ghost` do not
+/// exist, names starting with `member` are already in the group, everyone else is added.
+fn fake_invite(request: &Request) -> ResponseTemplate {
+    let body: Value = serde_json::from_slice(&request.body).unwrap();
+    let names: Vec<String> = match (&body["usernames"], &body["username"]) {
+        (Value::Array(names), _) => names
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect(),
+        (_, Value::String(name)) => vec![name.clone()],
+        _ => panic!("no usernames in {body}"),
+    };
+    let invitees: Vec<Value> = names
+        .iter()
+        .map(|name| {
+            if name.starts_with("ghost") {
+                json!({"requested": name, "outcome": "notFound"})
+            } else {
+                let outcome = if name.starts_with("member") { "alreadyMember" } else { "added" };
+                json!({"requested": name, "outcome": outcome, "user": {"_id": format!("id-{name}"), "username": name}})
+            }
+        })
+        .collect();
+    if invitees.iter().all(|i| i["outcome"] == "notFound") {
+        return ResponseTemplate::new(400)
+            .set_body_json(fixture("groups.invite/error-400-empty-invite-list.json"));
+    }
+    let mut answer = fixture("groups.invite/response-200-modern.json");
+    answer["invitees"] = Value::Array(invitees);
+    ResponseTemplate::new(200).set_body_json(answer)
+}
+
+async fn mount_fake(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(fake_invite)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn long_lists_go_in_batches_and_the_summary_adds_up() {
+    let server = mock_server(INVITE).await;
+    for body in [
+        json!({"roomName": "team", "usernames": ["alice", "bob"]}),
+        json!({"roomName": "team", "usernames": ["member1", "ghost1"]}),
+        json!({"roomName": "team", "username": "carol"}),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(INVITE))
+            .and(body_json(&body))
+            .respond_with(fake_invite)
+            .expect(1)
+            .named(format!("invite {body}"))
+            .mount(&server)
+            .await;
+    }
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "2",
+            "alice",
+            "bob",
+            "member1",
+            "@ghost1",
+            "carol",
+            "bob",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "partial: 5 usernames for group \"team\", 3 of 3 batches accepted\n  \
+         added                  3\n  \
+         already members        1\n  \
+         not found              1\n  \
+         duplicates             1\n\
+         not found: ghost1\n"
+    );
+}
+
+#[tokio::test]
+async fn json_output_is_one_document() {
+    let server = mock_server(INVITE).await;
+    mount_fake(&server).await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-id",
+            "ByehQjC44FwMeiLbX",
+            "--json",
+            "alice",
+            "member2",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        json_report(&output),
+        json!({
+            "outcome": "success",
+            "exitCode": 0,
+            "room": {"roomId": "ByehQjC44FwMeiLbX"},
+            "mode": "usernames",
+            "requested": 2,
+            "duplicates": 0,
+            "batches": {"size": 500, "total": 1, "succeeded": 1, "failed": 0, "skipped": 0},
+            "added": 1,
+            "alreadyMembers": 1,
+            "notFound": 0,
+            "unknown": 0,
+            "notDone": 0,
+            "notFoundUsers": [],
+            "errors": []
+        })
+    );
+    assert_eq!(stderr(&output), "");
+}
+
+#[tokio::test]
+async fn users_come_from_files_and_standard_input() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(
+            json!({"roomName": "team", "usernames": ["carol", "dave", "alice", "bob"]}),
+        ))
+        .respond_with(fake_invite)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rcinvite-users.txt");
+    std::fs::write(&file, "# the team\nalice\n\n   bob  \n# carol is below\n").unwrap();
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--file",
+            file.to_str().unwrap(),
+            "-",
+            "--json",
+        ],
+        "carol\n#x\ndave\n",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(json_report(&output)["added"], 4);
+}
+
+#[tokio::test]
+async fn ids_are_sent_as_user_ids() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "u2"]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("groups.invite/response-200-modern.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let output = run(&server, &["--room-id", "r1", "--ids", "u1", "u2"], "").await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("success: 2 user ids for group \"r1\""),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[tokio::test]
+async fn old_servers_leave_the_counts_unknown() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("groups.invite/response-200-documented.json")),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &["--room-name", "testing", "--batch-size", "1", "a", "b"],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "success: 2 usernames for group \"testing\", 2 of 2 batches accepted\n  \
+         added                  0\n  \
+         already members        0\n  \
+         not found              0\n  \
+         unknown                2\n\
+         counts are unknown for 2 users: the server does not report per-user outcomes\n"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_of_unknown_users_counts_as_not_found() {
+    let server = mock_server(INVITE).await;
+    mount_fake(&server).await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "2",
+            "--json",
+            "alice",
+            "bob",
+            "ghost1",
+            "ghost2",
+        ],
+        "",
+    )
+    .await;
+
+    let report = json_report(&output);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        (report["added"].clone(), report["notFound"].clone()),
+        (json!(2), json!(2))
+    );
+    assert_eq!(report["notFoundUsers"], json!(["ghost1", "ghost2"]));
+    assert_eq!(report["batches"]["succeeded"], 2);
+}
+
+#[tokio::test]
+async fn a_failed_batch_is_reported_and_the_rest_go_on() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(
+            json!({"roomName": "team", "usernames": ["c", "d"]}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_fake(&server).await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "2",
+            "--retries",
+            "0",
+            "--json",
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(3));
+    let report = json_report(&output);
+    assert_eq!(
+        report["batches"],
+        json!({"size": 2, "total": 3, "succeeded": 2, "failed": 1, "skipped": 0})
+    );
+    assert_eq!(
+        (report["added"].clone(), report["notDone"].clone()),
+        (json!(3), json!(2))
+    );
+    assert_eq!(
+        report["errors"],
+        json!([{"batch": 2, "users": [3, 4], "status": 503, "errorType": null, "message": "503: Service Unavailable"}])
+    );
+    assert_eq!(
+        stderr(&output),
+        "rcinvite: batch 2 of 3 (users 3-4) failed: 503: Service Unavailable\n"
+    );
+}
+
+#[tokio::test]
+async fn unauthorized_stops_the_run_with_failure() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(fixture("groups.invite/error-401-modern.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &["--room-name", "team", "--batch-size", "1", "a", "b", "c"],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "rcinvite: batch 1 of 3 (users 1-1) failed: 401 unauthorized: You must be logged in to do this.\n"
+    );
+    assert_eq!(
+        stdout(&output),
+        "failure: 3 usernames for group \"team\", 0 of 3 batches accepted\n  \
+         added                  0\n  \
+         already members        0\n  \
+         not found              0\n  \
+         not done               3\n\
+         2 later batches were not sent after: 401 unauthorized: You must be logged in to do this.\n"
+    );
+}
+
+#[tokio::test]
+async fn password_from_the_environment_is_exchanged_through_login() {
+    let server = mock_server("POST /api/v1/login, then POST /api/v1/groups.invite").await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/login"))
+        .and(body_json(
+            json!({"username": "testing1", "password": "p4ss word"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("login/response-200-modern.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_fake(&server).await;
+    let uri = server.uri();
+    let env = [
+        ("RC_URL", uri.as_str()),
+        ("RC_USERNAME", "testing1"),
+        ("RC_PASSWORD", "p4ss word"),
+    ];
+
+    let output = rcinvite(&["--room-name", "team", "alice"], &env, "").await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(hits(&server, INVITE).await, 1);
+}
+
+#[tokio::test]
+async fn usage_errors_exit_with_2() {
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 5] = [
+        (
+            &[
+                "--url",
+                "http://x",
+                "--user-id",
+                "u",
+                "--auth-token",
+                "t",
+                "a",
+            ],
+            &[],
+            "--room-name",
+        ),
+        (
+            &["--url", "http://x", "--room-name", "g", "a"],
+            &[],
+            "no credentials",
+        ),
+        (
+            &[
+                "--url",
+                "http://x",
+                "--room-name",
+                "g",
+                "--user-id",
+                "u",
+                "a",
+            ],
+            &[],
+            "--user-id needs --auth-token",
+        ),
+        (
+            &[
+                "--url",
+                "http://x",
+                "--room-name",
+                "g",
+                "--username",
+                "bob",
+                "a",
+            ],
+            &[],
+            "no password",
+        ),
+        (
+            &["--room-name", "g", "a"],
+            &[("RC_USER_ID", "u"), ("RC_AUTH_TOKEN", "t")],
+            "--url",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let output = rcinvite(args, env, "").await;
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let output = rcinvite(
+        &[
+            "--url",
+            "http://x",
+            "--room-name",
+            "g",
+            "--user-id",
+            "u",
+            "--auth-token",
+            "t",
+        ],
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no users given"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn an_empty_list_is_a_failure() {
+    let output = rcinvite(
+        &[
+            "--url",
+            "http://127.0.0.1:9",
+            "--room-name",
+            "g",
+            "--user-id",
+            "u",
+            "--auth-token",
+            "t",
+            "-",
+        ],
+        &[],
+        "# nobody\n\n",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "rcinvite: no users to invite: the list is empty\n"
+    );
+}
+
+#[tokio::test]
+async fn help_explains_exit_codes_and_examples() {
+    let output = rcinvite(&["--help"], &[], "").await;
+
+    assert_eq!(output.status.code(), Some(0));
+    let help = stdout(&output);
+    for needle in [
+        "Exit status:",
+        "3  partial",
+        "Examples:",
+        "RC_AUTH_TOKEN",
+        "--batch-size",
+        "--room-id",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}
