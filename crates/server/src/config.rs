@@ -160,7 +160,10 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("root_url", &self.root_url)
             .field("admin_username", &self.admin_username)
-            .field("admin_pass", &self.admin_pass.as_ref().map(|_| "[redacted]"))
+            .field(
+                "admin_pass",
+                &self.admin_pass.as_ref().map(|_| "[redacted]"),
+            )
             .field("admin_email", &self.admin_email)
             .field("rate_limiter", &self.rate_limiter)
             .field("rate_limit_calls", &self.rate_limit_calls)

@@ -19,7 +19,9 @@ fn workspace_root() -> PathBuf {
 }
 
 fn run(command: &mut Command) {
-    let status = command.status().unwrap_or_else(|error| panic!("{command:?}: {error}"));
+    let status = command
+        .status()
+        .unwrap_or_else(|error| panic!("{command:?}: {error}"));
     assert!(status.success(), "{command:?} failed with {status}");
 }
 
@@ -35,7 +37,14 @@ fn python() -> PathBuf {
     }
     let requirements = workspace_root().join(".ci/requirements.txt");
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(requirements));
     python
 }
@@ -44,17 +53,27 @@ fn python() -> PathBuf {
 async fn python_rocketchat_api_package_works_against_our_server() {
     let python = tokio::task::spawn_blocking(python).await.unwrap();
     let server = TestServer::start().await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/rocketchat_api_interop.py");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/rocketchat_api_interop.py");
     let url = server.url().to_owned();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(python).arg(script).args([&url, "admin", "admin-password"]).output()
+        Command::new(python)
+            .arg(script)
+            .args([&url, "admin", "admin-password"])
+            .output()
     })
     .await
     .unwrap()
     .expect("the interop script runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "interop failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "interop failed:\n{stdout}\n{stderr}"
+    );
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with("passed, 0 failed") && !last.starts_with("0 "), "{stdout}");
+    assert!(
+        last.ends_with("passed, 0 failed") && !last.starts_with("0 "),
+        "{stdout}"
+    );
 }

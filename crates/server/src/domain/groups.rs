@@ -69,14 +69,17 @@ pub fn check_add_moderator(
         return Err(ApiError::not_allowed("addRoomModerator"));
     }
     let Some(target) = target_membership else {
-        return Err(ApiError::new(ErrorKind::UserNotInRoom, "User is not in this room")
-            .with_method("addRoomModerator"));
-    };
-    if target.roles.iter().any(|role| role == "moderator") {
         return Err(
-            ApiError::new(ErrorKind::UserAlreadyModerator, "User is already a moderator")
+            ApiError::new(ErrorKind::UserNotInRoom, "User is not in this room")
                 .with_method("addRoomModerator"),
         );
+    };
+    if target.roles.iter().any(|role| role == "moderator") {
+        return Err(ApiError::new(
+            ErrorKind::UserAlreadyModerator,
+            "User is already a moderator",
+        )
+        .with_method("addRoomModerator"));
     }
     Ok(())
 }
@@ -130,7 +133,10 @@ mod tests {
                 limit: Some(50)
             }
         );
-        assert_eq!(Page::from_query(Some("5"), Some("500"), 50, 100).limit, Some(100));
+        assert_eq!(
+            Page::from_query(Some("5"), Some("500"), 50, 100).limit,
+            Some(100)
+        );
         assert_eq!(Page::from_query(None, Some("0"), 50, 100).limit, None);
         assert_eq!(Page::from_query(Some("x"), Some("y"), 50, 100).offset, 0);
     }

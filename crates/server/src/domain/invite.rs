@@ -291,7 +291,15 @@ mod tests {
     fn admin_members_and_moderators_may_invite() {
         let list = list(LookupMode::Ids, &["a"]);
         let found = [candidate("a", "a", false)];
-        assert!(plan(&caller(&["admin"]), Some(&Membership::default()), &list, &found).is_ok());
+        assert!(
+            plan(
+                &caller(&["admin"]),
+                Some(&Membership::default()),
+                &list,
+                &found
+            )
+            .is_ok()
+        );
         let moderator = Membership {
             roles: vec!["moderator".into()],
         };
@@ -315,7 +323,10 @@ mod tests {
         let plan = plan(
             &caller(&["user"]),
             Some(&owner()),
-            &list(LookupMode::Usernames, &["John.Doe", "owner", "ghost", "JOHN.DOE"]),
+            &list(
+                LookupMode::Usernames,
+                &["John.Doe", "owner", "ghost", "JOHN.DOE"],
+            ),
             &[
                 candidate("john.doe", "j", false),
                 candidate("owner", "caller", true),
@@ -346,7 +357,10 @@ mod tests {
             lookup_keys(&list(LookupMode::Usernames, &["Bob", "bob", "Ann"])),
             ["bob", "ann"]
         );
-        assert_eq!(lookup_keys(&list(LookupMode::Ids, &["Ab", "ab"])), ["Ab", "ab"]);
+        assert_eq!(
+            lookup_keys(&list(LookupMode::Ids, &["Ab", "ab"])),
+            ["Ab", "ab"]
+        );
     }
 
     #[test]

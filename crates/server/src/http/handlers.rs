@@ -69,13 +69,13 @@ pub(crate) async fn login(
         None => return Err(unknown()),
     };
     let throttle = state.login_throttle(&identity);
-    if let Some((limiter, key)) = &throttle {
-        if let Some(seconds) = limiter.exhausted(key) {
-            return Err(HttpError::TooManyRequests {
-                seconds,
-                headers: Default::default(),
-            });
-        }
+    if let Some((limiter, key)) = &throttle
+        && let Some(seconds) = limiter.exhausted(key)
+    {
+        return Err(HttpError::TooManyRequests {
+            seconds,
+            headers: Default::default(),
+        });
     }
     let fail = |error: HttpError| {
         if let Some((limiter, key)) = &throttle {
@@ -318,7 +318,10 @@ pub(crate) async fn group_history(
     let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX);
     let messages = state.store().history(room.id, page).await?;
     Ok(Json(groups::history::Response {
-        messages: messages.iter().map(|message| message.to_message()).collect(),
+        messages: messages
+            .iter()
+            .map(|message| message.to_message())
+            .collect(),
         success: true,
     }))
 }
@@ -372,10 +375,10 @@ pub(crate) async fn invite(
     let room = raw.room()?.to_owned();
     let invitees = raw.invitees();
     let limit = state.config().max_invite_users;
-    if let Ok(list) = &invitees {
-        if list.entries.len() > limit {
-            return Err(ApiError::too_many_invitees(limit).into());
-        }
+    if let Ok(list) = &invitees
+        && list.entries.len() > limit
+    {
+        return Err(ApiError::too_many_invitees(limit).into());
     }
     let invited = state
         .store()

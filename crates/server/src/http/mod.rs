@@ -99,12 +99,11 @@ impl AppState {
         hashed_token: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
         let key = (user_id.to_owned(), hashed_token.to_owned());
-        if let Ok(cache) = self.inner.auth_cache.lock() {
-            if let Some((user, at)) = cache.get(&key) {
-                if at.elapsed() < AUTH_CACHE_TTL {
-                    return Ok(Some(user.clone()));
-                }
-            }
+        if let Ok(cache) = self.inner.auth_cache.lock()
+            && let Some((user, at)) = cache.get(&key)
+            && at.elapsed() < AUTH_CACHE_TTL
+        {
+            return Ok(Some(user.clone()));
         }
         let user = self
             .store()
@@ -212,9 +211,9 @@ async fn guard(
     } else {
         None
     };
-    let exempt = auth.as_ref().is_some_and(|auth| {
-        Permission::ApiBypassRateLimit.granted_globally(&auth.user.roles)
-    });
+    let exempt = auth
+        .as_ref()
+        .is_some_and(|auth| Permission::ApiBypassRateLimit.granted_globally(&auth.user.roles));
     let mut limit_headers = None;
     if metadata.rate_limited && state.config().rate_limiter && !exempt {
         let key = Key {

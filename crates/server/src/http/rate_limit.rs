@@ -81,7 +81,9 @@ impl RateLimiter {
         headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
         headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
         if window.calls > self.calls {
-            let left = self.window.saturating_sub(now.duration_since(window.started));
+            let left = self
+                .window
+                .saturating_sub(now.duration_since(window.started));
             let seconds = left.as_millis().div_ceil(1000);
             Verdict::Limited(headers, u64::try_from(seconds).unwrap_or(u64::MAX))
         } else {

@@ -20,7 +20,10 @@ async fn owner_invites_by_id_and_the_group_counts_the_new_member() {
     let before = world.info().await;
     let john = world.server.create_user("john.new").await;
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "userId": john.user_id }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "userId": john.user_id }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.headers["content-type"], "application/json");
@@ -28,7 +31,10 @@ async fn owner_invites_by_id_and_the_group_counts_the_new_member() {
     assert_eq!(group["_id"], world.room_id.as_str());
     assert_eq!(group["t"], "p");
     assert_eq!(group["msgs"], before["msgs"].as_u64().unwrap() + 1);
-    assert_eq!(group["usersCount"], before["usersCount"].as_u64().unwrap() + 1);
+    assert_eq!(
+        group["usersCount"],
+        before["usersCount"].as_u64().unwrap() + 1
+    );
     assert_ne!(group["_updatedAt"], before["_updatedAt"]);
     // Modern shape ("Where we go further" 6): no usernames list, usersCount and friends.
     assert!(group.get("usernames").is_none());
@@ -60,7 +66,10 @@ async fn the_200_body_says_what_happened_to_each_requested_user() {
 async fn each_new_member_gets_one_au_message_from_the_inviter() {
     let world = World::new().await;
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "usernames": ["john.doe", "jane.doe"] }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "usernames": ["john.doe", "jane.doe"] }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     let history = world.history().await;
@@ -79,7 +88,10 @@ async fn each_new_member_gets_one_au_message_from_the_inviter() {
     }
     // System messages do not touch lm.
     assert!(answer.body["group"].get("lm").is_none());
-    assert_json_snapshot!("history_after_invite", redact(&json!({ "messages": history })));
+    assert_json_snapshot!(
+        "history_after_invite",
+        redact(&json!({ "messages": history }))
+    );
 }
 
 #[tokio::test]
@@ -87,7 +99,10 @@ async fn members_already_in_the_group_are_skipped_silently() {
     let world = World::new().await;
     let before = world.info().await;
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "usernames": ["member", "testing1"] }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "usernames": ["member", "testing1"] }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     let group = &answer.body["group"];
@@ -138,10 +153,16 @@ async fn id_mode_treats_every_entry_as_an_id() {
     assert_eq!(answer.body["group"]["usersCount"], 3);
     // {userIds: [], username} selects id mode: nothing matches.
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "userIds": [], "username": "jane.doe" }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "userIds": [], "username": "jane.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 400);
-    assert_eq!(answer.body, fixture("groups.invite/error-400-empty-invite-list.json"));
+    assert_eq!(
+        answer.body,
+        fixture("groups.invite/error-400-empty-invite-list.json")
+    );
 }
 
 #[tokio::test]
@@ -175,7 +196,10 @@ async fn the_room_string_is_tried_as_an_id_and_as_a_name_exactly() {
     // Case-sensitive, no '#' stripping.
     for name in ["Private-ABC", "#private-abc", " private-abc"] {
         let answer = world
-            .invite(&world.owner, json!({ "roomName": name, "username": "john.doe" }))
+            .invite(
+                &world.owner,
+                json!({ "roomName": name, "username": "john.doe" }),
+            )
             .await;
         assert_eq!(answer.status, 400, "{name}");
         assert_eq!(answer.body, room_not_found(), "{name}");
@@ -190,7 +214,9 @@ async fn channels_and_unknown_rooms_are_not_found() {
         json!({ "roomId": "GENERAL", "username": "john.doe" }),
         json!({ "roomId": "nope", "username": "john.doe" }),
     ] {
-        let answer = world.invite(&world.server.admin().clone(), body.clone()).await;
+        let answer = world
+            .invite(&world.server.admin().clone(), body.clone())
+            .await;
         assert_eq!(answer.status, 400, "{body}");
         assert_eq!(answer.body, room_not_found(), "{body}");
     }
@@ -199,7 +225,10 @@ async fn channels_and_unknown_rooms_are_not_found() {
 #[tokio::test]
 async fn every_invalid_fixture_gets_its_documented_error() {
     let world = World::new().await;
-    let dir = format!("{}/../../fixtures/groups.invite/invalid", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/../../fixtures/groups.invite/invalid",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
@@ -231,7 +260,10 @@ async fn rocket_chats_error_order_room_then_users_then_permission() {
     );
     // ... and an unknown user before it too.
     let answer = world
-        .invite(&world.member, json!({ "roomId": world.room_id, "username": "ghost" }))
+        .invite(
+            &world.member,
+            json!({ "roomId": world.room_id, "username": "ghost" }),
+        )
         .await;
     assert_eq!(
         answer.body,
@@ -248,10 +280,16 @@ async fn rocket_chats_error_order_room_then_users_then_permission() {
 async fn plain_members_are_not_allowed() {
     let world = World::new().await;
     let answer = world
-        .invite(&world.member, json!({ "roomId": world.room_id, "username": "john.doe" }))
+        .invite(
+            &world.member,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 400);
-    assert_eq!(answer.body, fixture("groups.invite/error-400-not-allowed.json"));
+    assert_eq!(
+        answer.body,
+        fixture("groups.invite/error-400-not-allowed.json")
+    );
     assert_eq!(world.info().await["usersCount"], 2);
 }
 
@@ -266,20 +304,32 @@ async fn moderators_and_admin_members_may_invite() {
     )
     .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
-    assert_eq!(answer.body, fixture("groups.addModerator/response-200.json"));
+    assert_eq!(
+        answer.body,
+        fixture("groups.addModerator/response-200.json")
+    );
     let answer = world
-        .invite(&world.member, json!({ "roomId": world.room_id, "username": "john.doe" }))
+        .invite(
+            &world.member,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
 
     // An admin who is a member (through an invite) may invite.
     let admin = world.server.admin().clone();
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "username": admin.username }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "username": admin.username }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     let answer = world
-        .invite(&admin, json!({ "roomId": world.room_id, "username": "jane.doe" }))
+        .invite(
+            &admin,
+            json!({ "roomId": world.room_id, "username": "jane.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body["group"]["usersCount"], 5);
@@ -298,7 +348,10 @@ async fn outsiders_even_admins_learn_nothing_about_a_private_group() {
         ] {
             let existing = world.invite(who, body.clone()).await;
             let missing = world
-                .invite(who, json!({ "roomId": "no-such-group", "username": "john.doe" }))
+                .invite(
+                    who,
+                    json!({ "roomId": "no-such-group", "username": "john.doe" }),
+                )
                 .await;
             assert_eq!(existing.status, 400);
             assert_eq!(existing.body, room_not_found(), "{body}");
@@ -321,7 +374,10 @@ async fn read_only_groups_accept_invites() {
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body["group"]["ro"], true);
     let answer = world
-        .invite(&world.owner, json!({ "roomName": "read-only", "username": "john.doe" }))
+        .invite(
+            &world.owner,
+            json!({ "roomName": "read-only", "username": "john.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
 }
@@ -358,7 +414,10 @@ async fn bulk_invites_of_a_thousand_users_are_one_change() {
         world.server.create_user(name).await;
     }
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "usernames": names }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "usernames": names }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body["group"]["usersCount"], 52);
@@ -380,7 +439,8 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
     world.server.create_user("poison").await;
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .unwrap();
         conn.execute_batch(
             "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.msg = 'poison' \
              BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
@@ -402,7 +462,10 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
     assert!(world.history().await.is_empty());
     // The server keeps serving, and a clean invite works.
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "username": "john.doe" }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
 }
@@ -415,7 +478,10 @@ async fn new_subscriptions_are_open_alerted_and_unread_without_roles() {
     config.database_url = format!("sqlite://{}", path.display());
     let world = World::with(TestServer::start_with(config).await).await;
     let answer = world
-        .invite(&world.owner, json!({ "roomId": world.room_id, "username": "john.doe" }))
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
         .await;
     assert_eq!(answer.status, 200);
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -424,7 +490,15 @@ async fn new_subscriptions_are_open_alerted_and_unread_without_roles() {
             "SELECT open, alert, unread, user_mentions, roles FROM subscriptions \
              WHERE rid = ?1 AND username = 'john.doe'",
             [&world.room_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
         )
         .unwrap();
     assert_eq!(row, (true, true, 1, 1, "[]".to_owned()));
@@ -498,7 +572,10 @@ async fn unauthenticated_calls_get_the_modern_401_before_anything_else() {
     let mut swapped = world.owner.clone();
     swapped.user_id = world.member.user_id.clone();
     for who in [None, Some(&wrong), Some(&swapped)] {
-        for body in [json!({}), json!({ "roomId": world.room_id, "username": "john.doe" })] {
+        for body in [
+            json!({}),
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        ] {
             let answer = call(
                 &world.server,
                 Method::POST,

@@ -1,5 +1,9 @@
-//! End-to-end and in-process tests of the server.
+//! End-to-end tests over real HTTP on loopback, and in-process router tests.
 
 mod support;
 
+mod bad_input;
+mod endpoints;
 mod invite;
+mod rate_limit;
+mod router;

@@ -45,7 +45,12 @@ pub(crate) async fn call(
     }
 }
 
-pub(crate) async fn post(server: &TestServer, path: &str, who: &Credentials, body: Value) -> Answer {
+pub(crate) async fn post(
+    server: &TestServer,
+    path: &str,
+    who: &Credentials,
+    body: Value,
+) -> Answer {
     call(server, Method::POST, path, Some(who), Some(body)).await
 }
 

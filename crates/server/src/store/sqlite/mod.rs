@@ -19,14 +19,14 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, Store, StoreError,
-    StoreFuture,
+    AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, Store, StoreError, StoreFuture,
 };
 use crate::domain::groups::Page;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
 mod queries;
 mod schema;
+mod seed;
 
 /// The most commands committed in one transaction.
 pub const MAX_BATCH: usize = 512;
@@ -149,10 +149,10 @@ impl SqliteStore {
                     None => open_reader(&path)?,
                 };
                 let result = work(&conn);
-                if let Ok(mut pool) = readers.lock() {
-                    if pool.len() < READERS {
-                        pool.push(conn);
-                    }
+                if let Ok(mut pool) = readers.lock()
+                    && pool.len() < READERS
+                {
+                    pool.push(conn);
                 }
                 result
             })

@@ -241,7 +241,11 @@ fn limit_offset(page: Page) -> (i64, i64) {
     (limit, offset)
 }
 
-pub(super) fn members(conn: &Connection, room_id: &str, page: Page) -> Result<(Vec<UserRecord>, u64)> {
+pub(super) fn members(
+    conn: &Connection,
+    room_id: &str,
+    page: Page,
+) -> Result<(Vec<UserRecord>, u64)> {
     let (limit, offset) = limit_offset(page);
     let members = conn
         .prepare_cached(

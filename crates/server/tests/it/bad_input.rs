@@ -1,0 +1,102 @@
+//! Bad input: every refusal is a 4xx with an error body, and the server keeps serving.
+
+use insta::assert_json_snapshot;
+use rocketchat_server::Config;
+use rocketchat_server::testing::TestServer;
+use serde_json::json;
+
+use crate::support::{World, fixture, raw};
+
+#[tokio::test]
+async fn malformed_and_mistyped_bodies_are_invalid_params() {
+    let world = World::new().await;
+    let owner = world.owner.clone();
+    let cases: &[(&str, &'static str)] = &[
+        ("malformed", r#"{"roomId": "#),
+        ("not_json", "roomId=abc&userId=def"),
+        ("array", r#"[{"roomId": "x"}]"#),
+        ("string", r#""hello""#),
+        ("number", "42"),
+        ("room_id_number", r#"{"roomId": 123, "userId": "x"}"#),
+        ("user_ids_string", r#"{"roomId": "x", "userIds": "abc"}"#),
+        ("usernames_numbers", r#"{"roomId": "x", "usernames": [5]}"#),
+        ("trailing_garbage", r#"{"roomId": "x"} x"#),
+    ];
+    for (name, body) in cases {
+        let answer = raw(&world.server, "/api/v1/groups.invite", Some(&owner), body).await;
+        assert_eq!(answer.status, 400, "{name}");
+        assert_eq!(answer.body["success"], false, "{name}");
+        assert_eq!(answer.body["errorType"], "invalid-params", "{name}");
+        assert_json_snapshot!(format!("invalid_{name}"), answer.body);
+    }
+    // The server keeps serving.
+    let answer = world
+        .invite(
+            &owner,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
+async fn an_empty_body_counts_as_an_empty_object() {
+    let world = World::new().await;
+    let answer = raw(
+        &world.server,
+        "/api/v1/groups.invite",
+        Some(&world.owner),
+        "",
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.body,
+        fixture("groups.invite/error-400-room-param-not-provided.json")
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_with_an_error_type() {
+    let mut config = Config::for_tests();
+    config.max_request_body_bytes = 1024;
+    let world = World::with(TestServer::start_with(config).await).await;
+    let names: Vec<String> = (0..200).map(|i| format!("someone-{i}")).collect();
+    let answer = world
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "usernames": names }),
+        )
+        .await;
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.body["errorType"], "error-payload-too-large");
+    assert_json_snapshot!("payload_too_large", answer.body);
+    let answer = world
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_404() {
+    let server = TestServer::start().await;
+    let admin = server.admin().clone();
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/nope"),
+        (reqwest::Method::GET, "/"),
+        (reqwest::Method::GET, "/api/v1/groups.invite"),
+        (reqwest::Method::DELETE, "/api/v1/me"),
+    ] {
+        let answer = crate::support::call(&server, method, path, Some(&admin), None).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(
+            answer.body,
+            fixture("errors/error-404-not-found.json"),
+            "{path}"
+        );
+        assert_eq!(answer.headers["content-type"], "application/json");
+    }
+}

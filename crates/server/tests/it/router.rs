@@ -1,0 +1,96 @@
+//! In-process tests of the router, without a socket.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use rocketchat_server::{AppState, Config, app, open_store};
+use tower::ServiceExt as _;
+
+async fn state() -> AppState {
+    let config = Config::for_tests();
+    let store = open_store(&config.database_url).unwrap();
+    let state = AppState::new(config, store);
+    rocketchat_server::bootstrap(&state).await.unwrap();
+    state
+}
+
+async fn send(
+    state: &AppState,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_no_cache_json_headers() {
+    let state = state().await;
+    for request in [
+        Request::get("/api/info").body(Body::empty()).unwrap(),
+        Request::get("/api/v1/me").body(Body::empty()).unwrap(),
+        Request::get("/nowhere").body(Body::empty()).unwrap(),
+        Request::post("/api/v1/login")
+            .header("content-type", "application/json")
+            .body(Body::from("{"))
+            .unwrap(),
+    ] {
+        let (_, headers, _) = send(&state, request).await;
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["pragma"], "no-cache");
+    }
+}
+
+#[tokio::test]
+async fn login_then_invite_in_process() {
+    let state = state().await;
+    let (status, _, body) = send(
+        &state,
+        Request::post("/api/v1/login")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                r#"{"username":"admin","password":"admin-password"}"#,
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body:#}");
+    let user_id = body["data"]["userId"].as_str().unwrap().to_owned();
+    let token = body["data"]["authToken"].as_str().unwrap().to_owned();
+    let authed = |request: axum::http::request::Builder| {
+        request
+            .header("x-user-id", &user_id)
+            .header("x-auth-token", &token)
+            .header("content-type", "application/json")
+    };
+    let (status, _, body) = send(
+        &state,
+        authed(Request::post("/api/v1/groups.create"))
+            .body(Body::from(r#"{"name":"in-process"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body:#}");
+    let (status, _, body) = send(
+        &state,
+        authed(Request::post("/api/v1/groups.invite"))
+            .body(Body::from(
+                r#"{"roomName":"in-process","userId":"rocket.cat"}"#,
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["group"]["msgs"], 1);
+    assert_eq!(body["invitees"][0]["user"]["username"], "rocket.cat");
+}
+
+#[tokio::test]
+async fn postgres_urls_are_refused_clearly() {
+    let error = open_store("postgres://localhost/rocketchat").err().unwrap();
+    assert!(error.to_string().contains("not yet supported"), "{error}");
+}
