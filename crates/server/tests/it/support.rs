@@ -75,6 +75,9 @@ pub(crate) fn redact(value: &Value) -> Value {
                         "ts" | "_updatedAt" | "lm" | "createdAt" if value.is_string() => {
                             Value::String("[date]".to_owned())
                         }
+                        "requested" if value.as_str().is_some_and(looks_like_id) => {
+                            Value::String("[id]".to_owned())
+                        }
                         "authToken" => Value::String("[token]".to_owned()),
                         "avatarUrl" => Value::String("[url]".to_owned()),
                         _ => redact(value),
@@ -86,6 +89,12 @@ pub(crate) fn redact(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
         other => other.clone(),
     }
+}
+
+/// Whether a string is a Rocket.Chat id: 17 characters of Meteor's alphabet.
+fn looks_like_id(text: &str) -> bool {
+    const ALPHABET: &str = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
+    text.len() == 17 && text.chars().all(|c| ALPHABET.contains(c))
 }
 
 /// Reads a fixture from the workspace's `fixtures/` folder.
