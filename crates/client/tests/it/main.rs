@@ -2,6 +2,9 @@
 
 #[cfg(feature = "cli")]
 mod cli_mock;
+mod e2e;
+#[cfg(feature = "cli")]
+mod e2e_cli;
 mod mock_errors;
 mod mock_retry;
 mod mock_shapes;
