@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 
 use rocketchat_protocol::groups::RoomSelector;
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{
     AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, Store, StoreError, StoreFuture,
@@ -44,6 +44,8 @@ pub struct SqliteStore {
     writer: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    // At most `READERS` reads run at once, so that each finds a pooled connection.
+    read_permits: Arc<Semaphore>,
     // A private temporary directory for `sqlite::memory:`, removed after the connections close.
     _temp_dir: Option<tempfile::TempDir>,
 }
@@ -81,7 +83,7 @@ impl SqliteStore {
 
     fn open_at(path: PathBuf, temp_dir: Option<tempfile::TempDir>) -> Result<Self, StoreError> {
         let mut conn = Connection::open(&path)?;
-        configure(&conn)?;
+        configure(&conn, WRITER_CACHE_KIB)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         schema::migrate(&mut conn)?;
         let (sender, receiver) = mpsc::channel::<Job>(4 * MAX_BATCH);
@@ -94,6 +96,7 @@ impl SqliteStore {
             writer: Some(sender),
             thread: Some(thread),
             readers: Arc::new(Mutex::new(Vec::new())),
+            read_permits: Arc::new(Semaphore::new(READERS)),
             _temp_dir: temp_dir,
         })
     }
@@ -140,9 +143,15 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let readers = Arc::clone(&self.readers);
+        let permits = Arc::clone(&self.read_permits);
         let path = self.path.clone();
         Box::pin(async move {
+            let permit = permits
+                .acquire_owned()
+                .await
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
             tokio::task::spawn_blocking(move || {
+                let _permit = permit;
                 let pooled = readers.lock().ok().and_then(|mut pool| pool.pop());
                 let conn = match pooled {
                     Some(conn) => conn,
@@ -175,14 +184,19 @@ impl Drop for SqliteStore {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+/// Page cache per connection, in KiB: the writer's is larger, as it touches more pages; in
+/// all about 32 MiB at most, to keep the resident size small.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+const READER_CACHE_KIB: i64 = 4 * 1024;
+
+fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16384;",
+         PRAGMA temp_store = MEMORY;",
     )?;
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -192,7 +206,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    configure(&conn)?;
+    configure(&conn, READER_CACHE_KIB)?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
 }
