@@ -58,8 +58,13 @@ Examples:
     group(ArgGroup::new("room").required(true).args(["room_name", "room_id"]))
 )]
 struct Args {
-    /// The server's address, such as https://chat.example.com
-    #[arg(long, env = "RC_URL", value_name = "URL")]
+    // Not a doc comment: rustdoc would want the URL in angle brackets, which --help would show.
+    #[arg(
+        long,
+        env = "RC_URL",
+        value_name = "URL",
+        help = "The server's address, such as https://chat.example.com"
+    )]
     url: String,
 
     /// The id of the user to act as, with --auth-token
