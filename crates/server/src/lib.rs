@@ -10,7 +10,7 @@
 //!
 //! * [`http`]: routes, authentication, rate limiting, body limits, timeouts;
 //! * [`domain`]: who may do what and what each call changes, as pure functions;
-//! * [`store`]: the [`Store`](store::Store) boundary and its SQLite implementation, which runs
+//! * [`store`]: the [`store::Store`] boundary and its SQLite implementation, which runs
 //!   the domain rules inside one transaction per call.
 //!
 //! # Running it
