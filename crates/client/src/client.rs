@@ -461,15 +461,15 @@ impl Client {
     ) -> Result<Answer, Error> {
         let mut retry = 0;
         loop {
-            let error = match self.attempt(prepared, session).await {
+            let (error, server_wait) = match self.attempt(prepared, session).await {
                 Ok(answer) => return Ok(answer),
-                Err(error) => error,
+                Err(failure) => failure,
             };
             retry += 1;
-            let Some(wait) = self
-                .inner
-                .retry
-                .next_wait(&error, retry, prepared.repeatable)
+            let Some(wait) =
+                self.inner
+                    .retry
+                    .next_wait(&error, server_wait, retry, prepared.repeatable)
             else {
                 return Err(error);
             };
@@ -484,12 +484,14 @@ impl Client {
         }
     }
 
-    /// One HTTP exchange.
+    /// One HTTP exchange. A failure comes with the wait the server asked for in its headers
+    /// (`Retry-After`, `X-RateLimit-Reset`), if any.
     async fn attempt(
         &self,
         prepared: &Prepared,
         session: Option<&Session>,
-    ) -> Result<Answer, Error> {
+    ) -> Result<Answer, (Error, Option<Duration>)> {
+        let local = |error: Error| (error, None);
         let url = format!("{}{}", self.inner.base, prepared.path_and_query);
         let mut builder = match &prepared.body {
             None => self.inner.http.get(&url),
@@ -501,28 +503,37 @@ impl Client {
                 .body(body.clone()),
         };
         if let Some(session) = session {
-            let mut token = HeaderValue::from_str(session.auth_token.expose())
-                .map_err(|_| Error::Config("the auth token is not a valid header value".into()))?;
+            let mut token = HeaderValue::from_str(session.auth_token.expose()).map_err(|_| {
+                local(Error::Config(
+                    "the auth token is not a valid header value".into(),
+                ))
+            })?;
             token.set_sensitive(true);
-            let user_id = HeaderValue::from_str(&session.user_id)
-                .map_err(|_| Error::Config("the user id is not a valid header value".into()))?;
+            let user_id = HeaderValue::from_str(&session.user_id).map_err(|_| {
+                local(Error::Config(
+                    "the user id is not a valid header value".into(),
+                ))
+            })?;
             builder = builder
                 .header("X-Auth-Token", token)
                 .header("X-User-Id", user_id);
         }
-        let response = builder.send().await.map_err(Error::from_reqwest)?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|error| local(Error::from_reqwest(error)))?;
         let status = response.status().as_u16();
         let wait = wait_from_headers(response.headers());
         let body = response
             .bytes()
             .await
-            .map_err(Error::from_reqwest)?
+            .map_err(|error| local(Error::from_reqwest(error)))?
             .to_vec();
         tracing::debug!(endpoint = prepared.name, status, "answered");
         if (200..300).contains(&status) {
             Ok(Answer { status, body })
         } else {
-            Err(Error::from_answer(status, &body, wait))
+            Err((Error::from_answer(status, &body, wait), wait))
         }
     }
 

@@ -41,9 +41,11 @@ use crate::Error;
 /// `X-RateLimit-Reset`.
 ///
 /// The `n`th retry waits a random time between half and all of
-/// `min(initial_backoff * 2^(n-1), max_backoff)`, unless the server said how long to wait, in
-/// which case that wait is used, as long as it is at most `max_retry_after`; a 429 asking for a
-/// longer wait is returned to the caller as [`Error::RateLimited`] at once.
+/// `min(initial_backoff * 2^(n-1), max_backoff)`, unless the server said how long to wait (a
+/// `Retry-After` in seconds, or on a 429 `X-RateLimit-Reset` or the body's "You must wait N
+/// seconds"), in which case that wait is used, as long as it is at most `max_retry_after`; an
+/// answer asking for a longer wait is returned to the caller at once (a 429 as
+/// [`Error::RateLimited`] with its `retry_after`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -118,11 +120,13 @@ impl RetryPolicy {
 
     /// How long to wait before retry number `retry` (1 for the first), or `None` to give up.
     ///
+    /// `server_wait` is what the answer's headers asked for (such as a 503's `Retry-After`);
     /// `repeatable` says whether the endpoint may be repeated after its request arrived (see
     /// [`is_repeatable`]).
     pub(crate) fn next_wait(
         &self,
         error: &Error,
+        server_wait: Option<Duration>,
         retry: u32,
         repeatable: bool,
     ) -> Option<Duration> {
@@ -133,7 +137,7 @@ impl RetryPolicy {
         if !repeatable && !never_arrived {
             return None;
         }
-        match error.retry_after() {
+        match server_wait.or_else(|| error.retry_after()) {
             Some(wait) if wait > self.max_retry_after => None,
             Some(wait) => Some(wait),
             None => Some(self.backoff(retry)),
@@ -227,12 +231,12 @@ mod tests {
     #[test]
     fn gives_up_after_max_retries() {
         let policy = RetryPolicy::default().max_retries(2);
-        assert!(policy.next_wait(&server_error(), 1, true).is_some());
-        assert!(policy.next_wait(&server_error(), 2, true).is_some());
-        assert!(policy.next_wait(&server_error(), 3, true).is_none());
+        assert!(policy.next_wait(&server_error(), None, 1, true).is_some());
+        assert!(policy.next_wait(&server_error(), None, 2, true).is_some());
+        assert!(policy.next_wait(&server_error(), None, 3, true).is_none());
         assert!(
             RetryPolicy::never()
-                .next_wait(&server_error(), 1, true)
+                .next_wait(&server_error(), None, 1, true)
                 .is_none()
         );
     }
@@ -240,20 +244,34 @@ mod tests {
     #[test]
     fn server_errors_are_retried_only_for_repeatable_calls() {
         let policy = RetryPolicy::default();
-        assert!(policy.next_wait(&server_error(), 1, true).is_some());
-        assert!(policy.next_wait(&server_error(), 1, false).is_none());
+        assert!(policy.next_wait(&server_error(), None, 1, true).is_some());
+        assert!(policy.next_wait(&server_error(), None, 1, false).is_none());
     }
 
     #[test]
     fn rate_limit_is_retried_for_every_call_and_honours_the_wait() {
         let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
         let wait = Some(Duration::from_secs(2));
-        assert_eq!(policy.next_wait(&rate_limited(wait), 1, false), wait);
+        assert_eq!(policy.next_wait(&rate_limited(wait), None, 1, false), wait);
         assert_eq!(
-            policy.next_wait(&rate_limited(Some(Duration::from_secs(6))), 1, true),
+            policy.next_wait(&rate_limited(Some(Duration::from_secs(6))), None, 1, true),
             None
         );
-        assert!(policy.next_wait(&rate_limited(None), 1, false).is_some());
+        assert!(
+            policy
+                .next_wait(&rate_limited(None), None, 1, false)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn retry_after_of_a_server_error_is_honoured() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        let wait = Some(Duration::from_secs(3));
+        assert_eq!(policy.next_wait(&server_error(), wait, 1, true), wait);
+        assert_eq!(policy.next_wait(&server_error(), wait, 1, false), None);
+        let too_long = Some(Duration::from_secs(9));
+        assert_eq!(policy.next_wait(&server_error(), too_long, 1, true), None);
     }
 
     #[test]
@@ -263,7 +281,11 @@ mod tests {
             br#"{"success":false,"error":"x","errorType":"error-room-not-found"}"#,
             None,
         );
-        assert!(RetryPolicy::default().next_wait(&error, 1, true).is_none());
+        assert!(
+            RetryPolicy::default()
+                .next_wait(&error, None, 1, true)
+                .is_none()
+        );
     }
 
     #[test]

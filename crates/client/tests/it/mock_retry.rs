@@ -212,6 +212,28 @@ async fn server_error_then_success_is_retried() {
 }
 
 #[tokio::test]
+async fn unavailable_server_is_retried_after_its_retry_after() {
+    let server = mock_server(INVITE).await;
+    let unavailable = ResponseTemplate::new(503)
+        .insert_header("Retry-After", "1")
+        .set_body_json(serde_json::json!({"success": false, "error": "Service Unavailable"}));
+    answer(&server, INVITE, unavailable, 1, invite_ok()).await;
+
+    let started = Instant::now();
+    client(&server)
+        .invite_usernames(RoomSelector::name("private-abc"), ["John.Doe"])
+        .await
+        .unwrap();
+
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(hits(&server, INVITE).await, 2);
+}
+
+#[tokio::test]
 async fn retries_are_bounded() {
     let server = mock_server(INVITE).await;
     let internal =
