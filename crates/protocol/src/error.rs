@@ -91,7 +91,9 @@ impl ErrorBody {
         let shape = if has("errorType") {
             ApiError::deserialize(&value).map(Self::Api).ok()
         } else if has("status") && has("message") {
-            UnauthorizedError::deserialize(&value).map(Self::Unauthorized).ok()
+            UnauthorizedError::deserialize(&value)
+                .map(Self::Unauthorized)
+                .ok()
         } else if has("error") {
             PlainError::deserialize(&value).map(Self::Plain).ok()
         } else {
