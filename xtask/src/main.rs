@@ -3,9 +3,12 @@
 //! Tasks:
 //! - `schema [--check | --stdout]`: writes the JSON Schema of every wire type and the OpenAPI
 //!   document to `schemas/`; `--check` writes nothing and fails when a committed file is stale.
+//! - `bench`: builds the release server, seeds it, drives it with `wrk` and prints the
+//!   performance figures against the targets (see `bench.rs`; needs `wrk`, never run by CI).
 
 use std::{path::PathBuf, process::ExitCode};
 
+mod bench;
 mod openapi;
 mod schema;
 
@@ -16,6 +19,8 @@ tasks:
   schema            write schemas/ (JSON Schema per wire type, OpenAPI document)
   schema --check    fail with a diff when a committed file in schemas/ is stale
   schema --stdout   print what would be written
+  bench             build the release server, seed it, load it with wrk (apt-get install wrk)
+                    and print the performance figures against the targets
 ";
 
 /// What a generator does with the files it renders; shared by every generator.
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
         ["schema"] => schema::run(Mode::Write),
         ["schema", "--check"] => schema::run(Mode::Check),
         ["schema", "--stdout"] => schema::run(Mode::Stdout),
+        ["bench"] => bench::run(),
         [] | ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
