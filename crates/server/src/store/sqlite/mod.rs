@@ -8,13 +8,15 @@
 //! * **Reads** run on the blocking thread pool, each on a connection taken from a small pool;
 //!   in WAL mode they never wait for the writer.
 //! * The database is in WAL mode with `synchronous = NORMAL`: a committed write survives a
-//!   killed process.
+//!   killed process. Checkpoints run on a thread of their own ([`checkpoint`]), never inside a
+//!   commit.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rocketchat_protocol::groups::RoomSelector;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
@@ -24,6 +26,7 @@ use super::{
 use crate::domain::groups::Page;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
+mod checkpoint;
 mod queries;
 mod schema;
 mod seed;
@@ -85,11 +88,15 @@ impl SqliteStore {
         let mut conn = Connection::open(&path)?;
         configure(&conn, WRITER_CACHE_KIB)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Checkpoints run on their own thread (see `checkpoint`), not inside a commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
         schema::migrate(&mut conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(&path)?;
         let (sender, receiver) = mpsc::channel::<Job>(4 * MAX_BATCH);
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || write_loop(conn, receiver))
+            .spawn(move || write_loop(conn, receiver, checkpointer))
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(Self {
             path,
@@ -189,6 +196,9 @@ impl Drop for SqliteStore {
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
 const READER_CACHE_KIB: i64 = 4 * 1024;
 
+/// The size the WAL file is cut back to after a checkpoint has emptied it, in bytes.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
 fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.execute_batch(
@@ -197,6 +207,9 @@ fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
          PRAGMA temp_store = MEMORY;",
     )?;
     conn.pragma_update(None, "cache_size", -cache_kib)?;
+    // Keep each statement's plan: otherwise SQLite may re-prepare a cached statement every time
+    // a parameter compared with an index gets a new value, which cost a tenth of the writer's time.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -215,20 +228,25 @@ fn in_savepoint<T>(
     conn: &Connection,
     work: impl FnOnce(&Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    conn.execute_batch("SAVEPOINT request")?;
+    conn.prepare_cached("SAVEPOINT request")?.execute([])?;
     match work(conn) {
         Ok(value) => {
-            conn.execute_batch("RELEASE request")?;
+            conn.prepare_cached("RELEASE request")?.execute([])?;
             Ok(value)
         }
         Err(error) => {
-            conn.execute_batch("ROLLBACK TO request; RELEASE request")?;
+            conn.prepare_cached("ROLLBACK TO request")?.execute([])?;
+            conn.prepare_cached("RELEASE request")?.execute([])?;
             Err(error)
         }
     }
 }
 
-fn write_loop(conn: Connection, mut receiver: mpsc::Receiver<Job>) {
+fn write_loop(
+    conn: Connection,
+    mut receiver: mpsc::Receiver<Job>,
+    checkpointer: checkpoint::Checkpointer,
+) {
     while let Some(first) = receiver.blocking_recv() {
         if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
             tracing::error!(%error, "could not begin a write transaction");
@@ -250,10 +268,12 @@ fn write_loop(conn: Connection, mut receiver: mpsc::Receiver<Job>) {
                 false
             }
         };
+        checkpointer.nudge();
         for completion in completions {
             completion(committed);
         }
     }
+    drop(checkpointer);
     if let Err(error) = conn.execute_batch("PRAGMA optimize") {
         tracing::debug!(%error, "PRAGMA optimize failed");
     }
