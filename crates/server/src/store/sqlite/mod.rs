@@ -1,15 +1,15 @@
 //! The SQLite store: one writer thread with group commit, and a small pool of readers.
 //!
 //! * **Writes** go to one thread through a channel. It takes a command, opens a transaction,
-//!   and keeps taking whatever else is queued (up to [`MAX_BATCH`]), each inside its own
-//!   `SAVEPOINT`, so that one failing command is rolled back alone and never undoes another.
+//!   and keeps taking whatever else is queued (up to [`MAX_BATCH`]), each after the first
+//!   inside its own `SAVEPOINT`, so that one failing command is rolled back alone and never
+//!   undoes another (the first one, alone in the transaction so far, rolls it back).
 //!   Then it commits once for all of them and only then answers each caller. One serial writer
 //!   is what SQLite allows anyway; committing many requests at once is what makes it fast.
 //! * **Reads** run on the blocking thread pool, each on a connection taken from a small pool;
 //!   in WAL mode they never wait for the writer.
 //! * The database is in WAL mode with `synchronous = NORMAL`: a committed write survives a
-//!   killed process. Checkpoints run on a thread of their own ([`checkpoint`]), never inside a
-//!   commit.
+//!   killed process. Checkpoints run on a thread of their own, never inside a commit.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -38,7 +38,9 @@ pub const MAX_BATCH: usize = 512;
 const READERS: usize = 4;
 
 type Completion = Box<dyn FnOnce(bool) + Send>;
-type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+/// A write: run with or without its own savepoint, it says whether it succeeded and answers
+/// its caller once the transaction has committed (or failed to).
+type Job = Box<dyn FnOnce(&Connection, bool) -> (bool, Completion) + Send>;
 
 /// A store on one SQLite database file.
 #[derive(Debug)]
@@ -120,15 +122,21 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = in_savepoint(conn, work);
-            Box::new(move |committed| {
+        let job: Job = Box::new(move |conn, savepoint| {
+            let result = if savepoint {
+                in_savepoint(conn, work)
+            } else {
+                work(conn)
+            };
+            let succeeded = result.is_ok();
+            let completion: Completion = Box::new(move |committed| {
                 let result = match result {
                     Ok(_) if !committed => Err(StoreError::Internal("commit failed".to_owned())),
                     other => other,
                 };
                 let _ = reply.send(result);
-            })
+            });
+            (succeeded, completion)
         });
         let writer = self.writer.clone();
         Box::pin(async move {
@@ -250,13 +258,28 @@ fn write_loop(
     while let Some(first) = receiver.blocking_recv() {
         if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
             tracing::error!(%error, "could not begin a write transaction");
-            first(&conn)(false);
+            first(&conn, true).1(false);
             continue;
         }
-        let mut completions = vec![first(&conn)];
+        // The first command runs in the bare transaction, without a savepoint: if it fails,
+        // rolling the transaction back undoes nothing else. That spares the savepoint's journal,
+        // a copy of every page the command changes (megabytes for a 10,000-user invite).
+        let (succeeded, completion) = first(&conn, false);
+        let mut completions = vec![completion];
+        if !succeeded
+            && let Err(error) = conn
+                .execute_batch("ROLLBACK")
+                .and_then(|()| conn.execute_batch("BEGIN IMMEDIATE"))
+        {
+            tracing::error!(%error, "could not begin a write transaction again");
+            for completion in completions {
+                completion(false);
+            }
+            continue;
+        }
         while completions.len() < MAX_BATCH {
             match receiver.try_recv() {
-                Ok(job) => completions.push(job(&conn)),
+                Ok(job) => completions.push(job(&conn, true).1),
                 Err(_) => break,
             }
         }
