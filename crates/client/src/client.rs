@@ -167,7 +167,7 @@ impl ClientBuilder {
             .default_headers(headers)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout);
-        let http = tls(http)?
+        let http = http
             .build()
             .map_err(|error| Error::Config(format!("the HTTP client failed to start: {error}")))?;
 
@@ -182,27 +182,6 @@ impl ClientBuilder {
             }),
         })
     }
-}
-
-#[cfg(feature = "rustls")]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
-    use rustls::{ClientConfig, crypto::ring};
-
-    let provider = Arc::new(ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|error| Error::Config(format!("no TLS certificate verifier: {error}")))?;
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| Error::Config(format!("TLS setup failed: {error}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(builder.tls_backend_preconfigured(config))
-}
-
-#[cfg(not(feature = "rustls"))]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
-    Ok(builder)
 }
 
 /// An async Rocket.Chat REST client. Cheap to clone: clones share connections and the session.
@@ -652,4 +631,18 @@ fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
         body: String::from_utf8_lossy(&answer.body).into_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Depending on this crate must not break other reqwest clients in the same program: a TLS
+    /// feature without a crypto provider made every plain `reqwest::Client::new()` panic.
+    #[test]
+    fn a_plain_reqwest_client_still_builds_beside_ours() {
+        let ours = super::Client::builder()
+            .base_url("https://chat.example.com")
+            .build();
+        assert!(ours.is_ok());
+        let _theirs = reqwest::Client::new();
+    }
 }

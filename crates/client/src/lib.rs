@@ -49,7 +49,7 @@
 //!
 //! # Features
 //!
-//! * `rustls` (default): HTTPS through rustls with the ring provider and the platform's
+//! * `rustls` (default): HTTPS through reqwest's rustls stack (the aws-lc-rs provider) and the platform's
 //!   certificate store. Without it the client speaks plain HTTP only.
 //! * `cli` (default): the `rcinvite` program (`rcinvite --help`). Libraries that only need the
 //!   client can turn it off with `default-features = false, features = ["rustls"]`.
