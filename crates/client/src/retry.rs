@@ -33,7 +33,7 @@ use std::{
 };
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use rocketchat_protocol::{Metadata, Method};
+use rocketchat_protocol::Metadata;
 
 use crate::Error;
 
@@ -157,9 +157,10 @@ impl RetryPolicy {
 }
 
 /// Whether an endpoint may be sent again after its request reached the server: reads,
-/// `groups.invite` and `login`. See the [module documentation](self) for why.
+/// `groups.invite` and `login`, as the protocol crate's [`Metadata::idempotent`] records. See
+/// the [module documentation](self) for why.
 pub fn is_repeatable(metadata: &Metadata) -> bool {
-    metadata.method == Method::Get || matches!(metadata.name, "groups.invite" | "login")
+    metadata.idempotent
 }
 
 /// The wait a 429 or 503 answer asks for: `Retry-After` in seconds, else Rocket.Chat's

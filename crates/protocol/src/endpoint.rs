@@ -41,6 +41,11 @@ pub struct Metadata {
     /// Whether Rocket.Chat's per-IP, per-route rate limiter applies (10 calls per 60 s by
     /// default; callers with `api-bypass-rate-limit`, i.e. admins and bots, are exempt).
     pub rate_limited: bool,
+    /// Whether sending the request twice has the same effect as sending it once, so a client
+    /// may repeat it after a lost answer: reads, `groups.invite` (inviting a member is a no-op)
+    /// and `login` (a repeat only mints another token). Creating a user or a group, adding a
+    /// moderator and logging out are not: a repeat fails although the first call worked.
+    pub idempotent: bool,
 }
 
 /// A request type that knows its endpoint and its response type.
@@ -86,6 +91,27 @@ mod tests {
                 endpoint.path
             );
         }
+    }
+
+    #[test]
+    fn reads_invites_and_login_are_idempotent() {
+        let idempotent: Vec<_> = ALL
+            .iter()
+            .filter(|e| e.idempotent)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            idempotent,
+            [
+                "info",
+                "login",
+                "me",
+                "groups.info",
+                "groups.members",
+                "groups.history",
+                "groups.invite"
+            ]
+        );
     }
 
     #[test]

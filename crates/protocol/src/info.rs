@@ -17,6 +17,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/info",
     authentication: false,
     rate_limited: false,
+    idempotent: true,
 };
 
 /// An `info` request; it has no parameters.

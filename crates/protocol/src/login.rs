@@ -18,6 +18,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/login",
     authentication: false,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// A login request. Exactly one of `user`, `username` or `email` names the account.

@@ -16,6 +16,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/logout",
     authentication: true,
     rate_limited: true,
+    idempotent: false,
 };
 
 /// A logout request; it has no parameters and is sent as `{}`.

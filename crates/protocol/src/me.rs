@@ -16,6 +16,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/me",
     authentication: true,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// A `me` request; it has no parameters.

@@ -373,6 +373,7 @@ impl Endpoint for Missing {
         path: "/api/v1/no.such.route",
         authentication: true,
         rate_limited: false,
+        idempotent: true,
     };
 }
 

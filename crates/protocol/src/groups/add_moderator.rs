@@ -16,6 +16,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.addModerator",
     authentication: true,
     rate_limited: true,
+    idempotent: false,
 };
 
 /// A `groups.addModerator` request.

@@ -17,6 +17,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.create",
     authentication: true,
     rate_limited: true,
+    idempotent: false,
 };
 
 /// A `groups.create` request.

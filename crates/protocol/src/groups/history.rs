@@ -19,6 +19,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.history",
     authentication: true,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// A `groups.history` query.

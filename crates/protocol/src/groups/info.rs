@@ -17,6 +17,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.info",
     authentication: true,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// A `groups.info` query: `?roomId=..` or `?roomName=..`.

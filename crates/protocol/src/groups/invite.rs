@@ -28,6 +28,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.invite",
     authentication: true,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// Who to invite: one id, one username, several ids or several usernames.

@@ -17,6 +17,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/groups.members",
     authentication: true,
     rate_limited: true,
+    idempotent: true,
 };
 
 /// The page size when `count` is not given.

@@ -19,6 +19,7 @@ pub const METADATA: Metadata = Metadata {
     path: "/api/v1/users.create",
     authentication: true,
     rate_limited: true,
+    idempotent: false,
 };
 
 /// A `users.create` request. Unknown keys are refused, as Rocket.Chat's schema refuses them.
