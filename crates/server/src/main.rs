@@ -1,5 +1,7 @@
 //! `rocketchat-server`: serves Rocket.Chat's groups.invite API and its neighbours.
 
+use std::io::IsTerminal as _;
+
 use clap::Parser as _;
 use rocketchat_server::Config;
 use tracing_subscriber::EnvFilter;
@@ -11,6 +13,7 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = Config::parse();
     match rocketchat_server::run(config).await {
