@@ -359,6 +359,18 @@ impl Store for SqliteStore {
     }
 
     fn invite(&self, command: Invite) -> StoreFuture<'_, Invited> {
-        self.write(move |conn| queries::invite(conn, command))
+        // The plan is made on a read connection; the writer only inserts and counts.
+        Box::pin(async move {
+            match self
+                .read(move |conn| queries::plan_invite(conn, command))
+                .await?
+            {
+                queries::PlannedInvite::Done(invited) => Ok(invited),
+                queries::PlannedInvite::Write(write) => {
+                    self.write(move |conn| queries::apply_invite(conn, write))
+                        .await
+                }
+            }
+        })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use rocketchat_protocol::ApiError;
 use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::LookupMode;
 use rocketchat_protocol::room::UserRef;
@@ -409,7 +410,27 @@ pub(super) fn add_moderator(conn: &Connection, command: AddModerator) -> Result<
     Ok(())
 }
 
-pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
+/// An invite decided on a read connection, for the writer to carry out.
+#[derive(Debug)]
+pub(super) enum PlannedInvite {
+    /// Nothing to add: the answer is ready.
+    Done(Invited),
+    /// Users to add, by [`apply_invite`].
+    Write(InviteWrite),
+}
+
+/// What the writer does for an invite: the planned subscriptions, messages and counters.
+#[derive(Debug)]
+pub(super) struct InviteWrite {
+    room_id: String,
+    inviter: UserRef,
+    plan: invite::InvitePlan,
+}
+
+/// The read half of an invite, on a read connection: the room, the caller's membership, the
+/// users named and the domain's plan. Nothing here needs the writer; a concurrent invite that
+/// adds the same users first is settled by [`apply_invite`].
+pub(super) fn plan_invite(conn: &Connection, command: Invite) -> Result<PlannedInvite> {
     let caller = &command.caller;
     let room = room_by_id_or_name(conn, &command.room)?;
     let caller_membership = match &room {
@@ -426,7 +447,7 @@ pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
     };
     let found: Vec<Candidate> = conn
         .prepare_cached(&format!(
-            "SELECT {key_column}, u.id, u.username, s.id IS NOT NULL FROM users u \
+            "SELECT {key_column}, u.id, u.username, s.user_id IS NOT NULL FROM users u \
              LEFT JOIN subscriptions s ON s.rid = ?1 AND s.user_id = u.id \
              WHERE {key_column} IN (SELECT value FROM json_each(?2))"
         ))?
@@ -445,13 +466,31 @@ pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
             },
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let mut plan = invite::plan(caller, caller_membership.as_ref(), &list, &found)?;
+    let plan = invite::plan(caller, caller_membership.as_ref(), &list, &found)?;
     if plan.add.is_empty() {
-        return Ok(Invited {
+        return Ok(PlannedInvite::Done(Invited {
             room,
             outcomes: plan.outcomes,
-        });
+        }));
     }
+    Ok(PlannedInvite::Write(InviteWrite {
+        room_id: room.id,
+        inviter: caller.user_ref(),
+        plan,
+    }))
+}
+
+/// The write half of an invite, in the writer's transaction: only inserts and updates.
+///
+/// Subscriptions go in with `ON CONFLICT DO NOTHING`, so that a user another invite added
+/// since the plan was made is reported as already a member, and the counters and `au`
+/// messages follow what was really inserted. A room that vanished meanwhile is not found.
+pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invited> {
+    let InviteWrite {
+        room_id,
+        inviter,
+        mut plan,
+    } = write;
     let now = util::now();
     // Rows travel as one JSON array of `[id, user id, username]` arrays, written straight from
     // borrowed strings: no `Value` tree, which for a 10,000-user invite weighed megabytes.
@@ -473,7 +512,7 @@ pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
         )?
         .query_map(
             params![
-                room.id,
+                room_id,
                 subscription.open,
                 subscription.alert,
                 subscription.unread,
@@ -484,10 +523,11 @@ pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
             ],
             |row| row.get(0),
         )?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()
+        .map_err(room_gone)?;
     plan.settle(&inserted);
     let added = plan.add.len();
-    if added > 0 {
+    let room = if added > 0 {
         let ids: Vec<String> = plan.add.iter().map(|_| util::new_id()).collect();
         let messages = json_rows(
             plan.add
@@ -501,23 +541,36 @@ pub(super) fn invite(conn: &Connection, command: Invite) -> Result<Invited> {
              FROM json_each(?6) AS j ORDER BY j.key",
         )?
         .execute(params![
-            room.id,
+            room_id,
             invite::ADDED_MESSAGE_TYPE,
             now,
-            caller.id,
-            caller.username,
+            inviter.id,
+            inviter.username,
             messages,
-        ])?;
-        conn.prepare_cached(
+        ])
+        .map_err(room_gone)?;
+        conn.prepare_cached(&format!(
             "UPDATE rooms SET users_count = users_count + ?1, msgs = msgs + ?1, updated_at = ?2 \
-             WHERE id = ?3",
-        )?
-        .execute(params![added, now, room.id])?;
-    }
-    let room = room_by_id(conn, &room.id)?
-        .ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
+             WHERE id = ?3 RETURNING {ROOM_COLUMNS}"
+        ))?
+        .query_row(params![added, now, room_id], room_from_row)
+        .optional()?
+    } else {
+        room_by_id(conn, &room_id)?
+    };
+    let room = room.ok_or_else(|| StoreError::Rejected(ApiError::room_not_found()))?;
     Ok(Invited {
         room,
         outcomes: plan.outcomes,
     })
+}
+
+/// A foreign-key failure while adding to a room means the room is gone.
+fn room_gone(error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error() {
+        Some(error) if error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+            StoreError::Rejected(ApiError::room_not_found())
+        }
+        _ => error.into(),
+    }
 }
