@@ -32,8 +32,10 @@ CREATE TABLE login_tokens (
 );
 CREATE INDEX login_tokens_user ON login_tokens (user_id);
 
+-- Rooms are looked up by id on every call: the id is the table's key, so a look-up is one
+-- B-tree search.
 CREATE TABLE rooms (
-    id             TEXT PRIMARY KEY,
+    id             TEXT NOT NULL PRIMARY KEY,
     t              TEXT NOT NULL,
     name           TEXT NOT NULL UNIQUE,
     fname          TEXT NOT NULL,
@@ -49,12 +51,18 @@ CREATE TABLE rooms (
     ts             TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
     lm             TEXT
-);
+) WITHOUT ROWID;
 
+-- A membership is its key (rid, user_id): the database keeps it unique, and a room's members
+-- sit together, so adding members to a room writes the pages of that room only. The
+-- Rocket.Chat `_id` is kept as a column; no query looks a subscription up by it. Queries:
+-- membership (the key), members by username (`subscriptions_room_username`, which carries
+-- `user_id` as part of the key). No query lists a user's rooms yet; the one that does will
+-- bring its index on (user_id).
 CREATE TABLE subscriptions (
-    id             TEXT PRIMARY KEY,
     rid            TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
     user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    id             TEXT NOT NULL,
     username       TEXT NOT NULL,
     roles          TEXT NOT NULL DEFAULT '[]',
     open           INTEGER NOT NULL,
@@ -65,13 +73,14 @@ CREATE TABLE subscriptions (
     ts             TEXT NOT NULL,
     ls             TEXT,
     updated_at     TEXT NOT NULL,
-    UNIQUE (rid, user_id)
-);
-CREATE INDEX subscriptions_user ON subscriptions (user_id);
+    PRIMARY KEY (rid, user_id)
+) WITHOUT ROWID;
 CREATE INDEX subscriptions_room_username ON subscriptions (rid, username);
 
+-- Messages in insertion order (`seq`); a room's history is `messages_room`, newest first.
+-- Messages are never deleted, so `seq` needs no AUTOINCREMENT bookkeeping to stay increasing.
 CREATE TABLE messages (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
     rid        TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
     t          TEXT,
