@@ -205,7 +205,7 @@ const WRITER_CACHE_KIB: i64 = 16 * 1024;
 const READER_CACHE_KIB: i64 = 4 * 1024;
 
 /// The size the WAL file is cut back to after a checkpoint has emptied it, in bytes.
-const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+const WAL_SIZE_LIMIT: i64 = 128 * 1024 * 1024;
 
 fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -295,6 +295,7 @@ fn write_loop(
         for completion in completions {
             completion(committed);
         }
+        checkpointer.catch_up(&conn);
     }
     drop(checkpointer);
     if let Err(error) = conn.execute_batch("PRAGMA optimize") {
