@@ -34,6 +34,10 @@ mod seed;
 /// The most commands committed in one transaction.
 pub const MAX_BATCH: usize = 512;
 
+/// Invites naming at most this many users are planned on the calling task's thread
+/// ([`SqliteStore::read_now`]); larger ones on the blocking pool.
+const INLINE_READ_USERS: usize = 16;
+
 /// How many read connections are kept open.
 const READERS: usize = 4;
 
@@ -167,23 +171,42 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Internal(e.to_string()))?;
             tokio::task::spawn_blocking(move || {
                 let _permit = permit;
-                let pooled = readers.lock().ok().and_then(|mut pool| pool.pop());
-                let conn = match pooled {
-                    Some(conn) => conn,
-                    None => open_reader(&path)?,
-                };
-                let result = work(&conn);
-                if let Ok(mut pool) = readers.lock()
-                    && pool.len() < READERS
-                {
-                    pool.push(conn);
-                }
-                result
+                with_reader(&readers, &path, work)
             })
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?
         })
     }
+
+    /// Runs a short `work` (a few indexed look-ups, tens of microseconds) on a read connection
+    /// right here, on the calling task's thread: handing it to the blocking pool would cost
+    /// more than the work, and spread allocations over more threads.
+    fn read_now<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        with_reader(&self.readers, &self.path, work)
+    }
+}
+
+/// Runs `work` on a pooled read connection, opening one if none is free.
+fn with_reader<T>(
+    readers: &Mutex<Vec<Connection>>,
+    path: &Path,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let pooled = readers.lock().ok().and_then(|mut pool| pool.pop());
+    let conn = match pooled {
+        Some(conn) => conn,
+        None => open_reader(path)?,
+    };
+    let result = work(&conn);
+    if let Ok(mut pool) = readers.lock()
+        && pool.len() < READERS
+    {
+        pool.push(conn);
+    }
+    result
 }
 
 impl Drop for SqliteStore {
@@ -362,10 +385,17 @@ impl Store for SqliteStore {
     fn invite(&self, command: Invite) -> StoreFuture<'_, Invited> {
         // The plan is made on a read connection; the writer only inserts and counts.
         Box::pin(async move {
-            match self
-                .read(move |conn| queries::plan_invite(conn, command))
-                .await?
-            {
+            let small = command
+                .invitees
+                .as_ref()
+                .map_or(true, |list| list.entries.len() <= INLINE_READ_USERS);
+            let planned = if small {
+                self.read_now(|conn| queries::plan_invite(conn, command))?
+            } else {
+                self.read(move |conn| queries::plan_invite(conn, command))
+                    .await?
+            };
+            match planned {
                 queries::PlannedInvite::Done(invited) => Ok(invited),
                 queries::PlannedInvite::Write(write) => {
                     self.write(move |conn| queries::apply_invite(conn, write))
