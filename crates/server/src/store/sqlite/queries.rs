@@ -494,9 +494,13 @@ pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invi
     let now = util::now();
     // Rows travel as one JSON array of `[id, user id, username]` arrays, written straight from
     // borrowed strings: no `Value` tree, which for a 10,000-user invite weighed megabytes.
-    let ids: Vec<String> = plan.add.iter().map(|_| util::new_id()).collect();
+    // They go in in key order (by user id, the room being fixed), so that the B-tree grows at
+    // its end instead of splitting pages all over the room's range.
+    let mut by_key: Vec<&UserRef> = plan.add.iter().collect();
+    by_key.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let ids: Vec<String> = by_key.iter().map(|_| util::new_id()).collect();
     let rows = json_rows(
-        plan.add
+        by_key
             .iter()
             .zip(&ids)
             .map(|(user, id)| [id.as_str(), &user.id, &user.username]),
