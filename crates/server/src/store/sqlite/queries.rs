@@ -130,8 +130,14 @@ pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord
             }
         });
     }
+    let id = insert_user(conn, user, &util::now())?;
+    user_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("user vanished".to_owned()))
+}
+
+/// Inserts a user as given, without checking that the username and e-mail are free (the
+/// unique indexes refuse a taken one), and returns the new id.
+pub(super) fn insert_user(conn: &Connection, user: NewUser, now: &str) -> Result<String> {
     let id = user.id.unwrap_or_else(util::new_id);
-    let now = util::now();
     let roles = serde_json::to_string(&user.roles).unwrap_or_else(|_| "[]".to_owned());
     conn.prepare_cached(
         "INSERT INTO users (id, username, username_key, name, email, email_key, email_verified, \
@@ -141,10 +147,10 @@ pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord
     .execute(params![
         id,
         user.username,
-        username_key,
+        invite::username_key(&user.username),
         user.name,
         user.email,
-        email_key,
+        user.email.as_deref().map(str::to_lowercase),
         user.email_verified,
         user.password_hash,
         roles,
@@ -152,7 +158,7 @@ pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord
         user.active,
         now,
     ])?;
-    user_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("user vanished".to_owned()))
+    Ok(id)
 }
 
 pub(super) fn login_user(
