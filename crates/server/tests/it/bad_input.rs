@@ -100,3 +100,46 @@ async fn unknown_routes_and_methods_are_404() {
         assert_eq!(answer.headers["content-type"], "application/json");
     }
 }
+
+/// A client that sends its headers and then stalls is answered 503 once the request timeout has
+/// passed, with Rocket.Chat's `unavailable` body, and the server keeps serving.
+#[tokio::test]
+async fn a_stalled_request_is_answered_503_after_the_request_timeout() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let server = TestServer::start_with(Config {
+        request_timeout_secs: 1,
+        ..Config::for_tests()
+    })
+    .await;
+    let admin = server.admin().clone();
+    let address = server.url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/groups.invite HTTP/1.1\r\nHost: {address}\r\n\
+         X-User-Id: {}\r\nX-Auth-Token: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\nConnection: close\r\n\r\n{{\"roomId\": ",
+        admin.user_id, admin.auth_token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut answer),
+    )
+    .await
+    .expect("the server answers within the timeout and some slack")
+    .unwrap();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "{answer}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    let body = answer.split("\r\n\r\n").nth(1).unwrap();
+    assert_eq!(body, r#"{"success":false,"error":"Service Unavailable"}"#);
+
+    let next = raw(&server, "/api/v1/groups.invite", Some(&admin), "{}").await;
+    assert_eq!(next.status, 400, "{:#}", next.body);
+    assert_eq!(next.body["errorType"], "error-room-param-not-provided");
+}
