@@ -36,8 +36,8 @@ pub struct Request {
     /// An e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// The password, in clear (send it over TLS).
-    pub password: String,
+    /// The password, in clear or as its SHA-256 digest.
+    pub password: Password,
     /// A two-factor code, when the account has 2FA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -45,7 +45,7 @@ pub struct Request {
 
 impl Request {
     /// Logs in with a username, as the Python `rocketchat-API` package does.
-    pub fn username(username: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn username(username: impl Into<String>, password: impl Into<Password>) -> Self {
         Self {
             user: None,
             username: Some(username.into()),
@@ -56,7 +56,7 @@ impl Request {
     }
 
     /// Logs in with an e-mail address.
-    pub fn email(email: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn email(email: impl Into<String>, password: impl Into<Password>) -> Self {
         Self {
             user: None,
             username: None,
@@ -89,9 +89,80 @@ impl fmt::Debug for Request {
             .field("user", &self.user)
             .field("username", &self.username)
             .field("email", &self.email)
-            .field("password", &"[redacted]")
+            .field("password", &self.password)
             .field("code", &self.code.as_ref().map(|_| "[redacted]"))
             .finish()
+    }
+}
+
+/// The password of a login: in clear, or as the hex SHA-256 digest of it, the form Meteor
+/// clients send so the password itself never leaves the machine. Rocket.Chat stores bcrypt over
+/// that digest, so a server checks all three forms against the same hash.
+///
+/// `Debug` hides the value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Password {
+    /// The password itself (send it over TLS).
+    Plain(String),
+    /// `{"digest": "<sha-256 hex>", "algorithm": "sha-256"}`, as Meteor's own login sends it.
+    Digest {
+        /// The hex SHA-256 digest of the password.
+        digest: String,
+        /// The digest's algorithm; Rocket.Chat knows only `sha-256`.
+        algorithm: String,
+    },
+    /// `{"hashed": "<sha-256 hex>"}`, Rocket.Chat's REST shorthand for the same digest.
+    Hashed {
+        /// The hex SHA-256 digest of the password.
+        hashed: String,
+    },
+}
+
+impl Password {
+    /// The only digest algorithm Rocket.Chat accepts.
+    pub const SHA256: &'static str = "sha-256";
+
+    /// The lower-case hex SHA-256 digest of the password: the one the client sent, or
+    /// `sha256_hex` applied to the password in clear. This crate computes no hashes itself.
+    ///
+    /// Fails with `invalid-params` for a digest of another algorithm.
+    pub fn sha256_hex(
+        &self,
+        sha256_hex: impl FnOnce(&str) -> String,
+    ) -> Result<String, crate::ApiError> {
+        match self {
+            Self::Plain(clear) => Ok(sha256_hex(clear)),
+            Self::Hashed { hashed: digest } => Ok(digest.to_ascii_lowercase()),
+            Self::Digest { digest, algorithm } if algorithm == Self::SHA256 => {
+                Ok(digest.to_ascii_lowercase())
+            }
+            Self::Digest { algorithm, .. } => Err(crate::ApiError::invalid_params(format!(
+                "password.algorithm: unsupported password algorithm {algorithm:?}, expected \"sha-256\""
+            ))),
+        }
+    }
+}
+
+impl From<String> for Password {
+    fn from(password: String) -> Self {
+        Self::Plain(password)
+    }
+}
+
+impl From<&str> for Password {
+    fn from(password: &str) -> Self {
+        Self::Plain(password.to_owned())
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Plain(_) => "Plain([redacted])",
+            Self::Digest { .. } => "Digest([redacted])",
+            Self::Hashed { .. } => "Hashed([redacted])",
+        })
     }
 }
 
@@ -161,9 +232,29 @@ mod tests {
     }
 
     #[test]
+    fn password_reads_in_clear_as_a_digest_and_hashed() {
+        let read = |body: &str| serde_json::from_str::<Request>(body).unwrap().password;
+        let fake_sha256 = |clear: &str| format!("sha256({clear})");
+        let clear = read(r#"{"username":"a","password":"p"}"#);
+        assert_eq!(clear, Password::from("p"));
+        assert_eq!(clear.sha256_hex(fake_sha256).unwrap(), "sha256(p)");
+        let digest = read(r#"{"username":"a","password":{"digest":"ABC","algorithm":"sha-256"}}"#);
+        assert_eq!(digest.sha256_hex(fake_sha256).unwrap(), "abc");
+        let hashed = read(r#"{"username":"a","password":{"hashed":"abc"}}"#);
+        assert_eq!(hashed.sha256_hex(fake_sha256).unwrap(), "abc");
+        let md5 = read(r#"{"username":"a","password":{"digest":"abc","algorithm":"md5"}}"#);
+        let error = md5.sha256_hex(fake_sha256).unwrap_err();
+        assert_eq!(error.error_type, crate::ErrorKind::InvalidParams);
+    }
+
+    #[test]
     fn debug_hides_secrets() {
         let request = Request::username("bob", "hunter2");
         assert!(!format!("{request:?}").contains("hunter2"));
+        let hashed = Password::Hashed {
+            hashed: "deadbeef".into(),
+        };
+        assert!(!format!("{hashed:?}").contains("deadbeef"));
         let data = LoginData {
             auth_token: "s3cret".into(),
             user_id: "u".into(),

@@ -35,7 +35,7 @@ pub(crate) fn hash_token(token: &str) -> String {
 }
 
 /// The SHA-256 hex digest of a password, which Rocket.Chat's clients send and bcrypt hashes.
-fn password_digest(password: &str) -> String {
+pub(crate) fn password_digest(password: &str) -> String {
     let digest = Sha256::digest(password.as_bytes());
     let mut hex = String::with_capacity(64);
     for byte in digest.iter() {
@@ -50,9 +50,10 @@ pub(crate) fn hash_password(password: &str, cost: u32) -> Result<String, bcrypt:
     bcrypt::hash(password_digest(password), cost)
 }
 
-/// Checks a password against a stored Rocket.Chat bcrypt hash.
-pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
-    bcrypt::verify(password_digest(password), hash).unwrap_or(false)
+/// Checks a password's SHA-256 hex digest ([`password_digest`], or the one a client sent)
+/// against a stored Rocket.Chat bcrypt hash.
+pub(crate) fn verify_password_digest(digest: &str, hash: &str) -> bool {
+    bcrypt::verify(digest, hash).unwrap_or(false)
 }
 
 const ISO: &[FormatItem<'static>] =
@@ -115,8 +116,8 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let hash = hash_password("secret", 4).unwrap();
-        assert!(verify_password("secret", &hash));
-        assert!(!verify_password("Secret", &hash));
+        assert!(verify_password_digest(&password_digest("secret"), &hash));
+        assert!(!verify_password_digest(&password_digest("Secret"), &hash));
         assert!(bcrypt::verify(password_digest("secret"), &hash).unwrap());
     }
 

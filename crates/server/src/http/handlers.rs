@@ -68,6 +68,8 @@ pub(crate) async fn login(
         Some(Identity::Email(address)) => LoginIdentity::Email(address.to_owned()),
         None => return Err(unknown()),
     };
+    // Checked before the account is looked up, so the answer says nothing of whether it exists.
+    let digest = request.password.sha256_hex(util::password_digest)?;
     let throttle = state.login_throttle(&identity);
     if let Some((limiter, key)) = &throttle
         && let Some(seconds) = limiter.exhausted(key)
@@ -86,11 +88,12 @@ pub(crate) async fn login(
     let Some((user, hash)) = state.store().login_user(identity).await? else {
         return fail(unknown());
     };
-    let password = request.password.clone();
     let verified = match hash {
-        Some(hash) => tokio::task::spawn_blocking(move || util::verify_password(&password, &hash))
-            .await
-            .map_err(|error| HttpError::Internal(error.to_string()))?,
+        Some(hash) => {
+            tokio::task::spawn_blocking(move || util::verify_password_digest(&digest, &hash))
+                .await
+                .map_err(|error| HttpError::Internal(error.to_string()))?
+        }
         None => false,
     };
     if !verified {

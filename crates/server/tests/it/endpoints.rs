@@ -15,6 +15,10 @@ async fn info_needs_no_login() {
     assert_eq!(answer.body, fixture("info/response-200-modern.json"));
 }
 
+/// `sha256("bob-password")` in hex.
+const BOB_PASSWORD_SHA256: &str =
+    "df53c27a66157885ba143e34f25d6380e12168b0f7da4f0c46efa54cd9a083b7";
+
 #[tokio::test]
 async fn login_by_username_user_or_email_then_me_then_logout() {
     let server = TestServer::start().await;
@@ -25,6 +29,9 @@ async fn login_by_username_user_or_email_then_me_then_logout() {
         json!({ "user": "bob", "password": "bob-password" }),
         json!({ "user": "bob@example.com", "password": "bob-password" }),
         json!({ "email": "Bob@Example.com", "password": "bob-password" }),
+        // The SHA-256 digest of the password, as Meteor clients send it, in both forms.
+        json!({ "username": "bob", "password": { "digest": BOB_PASSWORD_SHA256, "algorithm": "sha-256" } }),
+        json!({ "username": "bob", "password": { "hashed": BOB_PASSWORD_SHA256.to_uppercase() } }),
     ] {
         let answer = call(
             &server,
@@ -94,6 +101,28 @@ async fn failed_logins_get_rocket_chats_401_bodies() {
     .await;
     assert_eq!(unknown.status, 401);
     assert_eq!(unknown.body, fixture("login/error-401-user-not-found.json"));
+}
+
+/// A digest of another algorithm is refused before the account is looked up, so the answer is
+/// the same whether or not the account exists.
+#[tokio::test]
+async fn an_unsupported_password_digest_is_invalid_params_for_any_account() {
+    let server = TestServer::start().await;
+    server.create_user("bob").await;
+    for username in ["bob", "nobody"] {
+        let body =
+            json!({ "username": username, "password": { "digest": "abc", "algorithm": "md5" } });
+        let answer = call(&server, Method::POST, "/api/v1/login", None, Some(body)).await;
+        assert_eq!(answer.status, 400, "{username}");
+        assert_eq!(
+            answer.body,
+            json!({
+                "success": false,
+                "error": "password.algorithm: unsupported password algorithm \"md5\", expected \"sha-256\" [invalid-params]",
+                "errorType": "invalid-params"
+            })
+        );
+    }
 }
 
 #[tokio::test]
