@@ -4,6 +4,7 @@
 use rocketchat_protocol::{
     ApiError, Metadata, Method, PlainError, UnauthorizedError,
     endpoint::ALL,
+    login,
     schema::{self, Role, WireType, wire_types},
 };
 use schemars::SchemaGenerator;
@@ -115,22 +116,37 @@ fn operation(
         let ok = json!({ "description": "Success.", "content": json_content(response.subschema(generator).to_value()) });
         responses.insert("200".into(), ok);
     }
-    responses.insert(
-        "400".into(),
-        json!({ "description": "The request was refused; `errorType` says why.", "content": json_content(errors.api.clone()) }),
+    let mut refusal = |status: &str, description: &str, schema: Value| {
+        let answer = json!({ "description": description, "content": json_content(schema) });
+        responses.insert(status.into(), answer);
+    };
+    let refused = json!({ "anyOf": [errors.api, errors.plain] });
+    refusal(
+        "400",
+        "The request was refused: the standard body, whose `errorType` says why, or for a few of \
+         Rocket.Chat's route-level checks a body with only `error`.",
+        refused,
     );
     if endpoint.authentication {
-        responses.insert(
-            "401".into(),
-            json!({ "description": "Missing or wrong X-Auth-Token / X-User-Id.", "content": json_content(errors.unauthorized.clone()) }),
+        let description = "Missing or wrong X-Auth-Token / X-User-Id.";
+        refusal("401", description, errors.unauthorized.clone());
+    } else if endpoint.path == login::METADATA.path {
+        refusal(
+            "401",
+            "Unknown account or wrong password.",
+            errors.unauthorized.clone(),
         );
+    }
+    if endpoint.method == Method::Post {
+        let description = "The body is larger than the server accepts.";
+        refusal("413", description, errors.api.clone());
     }
     if endpoint.rate_limited {
-        responses.insert(
-            "429".into(),
-            json!({ "description": "Too many calls; see the X-RateLimit-* headers.", "content": json_content(errors.plain.clone()) }),
-        );
+        let description = "Too many calls; see the X-RateLimit-* headers.";
+        refusal("429", description, errors.plain.clone());
     }
+    let description = "The request took longer than the server's request timeout.";
+    refusal("503", description, errors.plain.clone());
     operation.insert("responses".into(), responses.into());
     operation.into()
 }
