@@ -20,17 +20,21 @@ pub(crate) async fn call(
     who: Option<&Credentials>,
     body: Option<Value>,
 ) -> Answer {
-    let client = reqwest::Client::new();
-    let mut request = client.request(method, format!("{}{path}", server.url()));
-    if let Some(who) = who {
-        request = request
-            .header("X-User-Id", &who.user_id)
-            .header("X-Auth-Token", &who.auth_token);
-    }
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", server.url()));
     if let Some(body) = body {
         request = request
             .header("Content-Type", "application/json")
             .body(body.to_string());
+    }
+    send(request, who).await
+}
+
+/// Adds the credentials, sends, and reads the answer; a body that is not JSON is kept as a string.
+async fn send(mut request: reqwest::RequestBuilder, who: Option<&Credentials>) -> Answer {
+    if let Some(who) = who {
+        request = request
+            .header("X-User-Id", &who.user_id)
+            .header("X-Auth-Token", &who.auth_token);
     }
     let response = request.send().await.expect("the server answers");
     let status = response.status();
@@ -188,25 +192,9 @@ pub(crate) async fn raw(
     who: Option<&Credentials>,
     body: &'static str,
 ) -> Answer {
-    let client = reqwest::Client::new();
-    let mut request = client
+    let request = reqwest::Client::new()
         .post(format!("{}{path}", server.url()))
         .header("Content-Type", "application/json")
         .body(body);
-    if let Some(who) = who {
-        request = request
-            .header("X-User-Id", &who.user_id)
-            .header("X-Auth-Token", &who.auth_token);
-    }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("a body");
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    send(request, who).await
 }
