@@ -7,11 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use rocketchat_protocol::ApiError;
 use rocketchat_protocol::endpoint::{self, Metadata, Method};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -170,9 +173,15 @@ pub fn router(state: AppState) -> Router {
                 request
                     .extensions_mut()
                     .insert(extract::BodyLimit(body_limit));
-                let mut response = match tokio::time::timeout(timeout, next.run(request)).await {
+                let answer = async {
+                    match read_whole_body(request, body_limit).await {
+                        Ok(request) => next.run(request).await,
+                        Err(error) => closing(error.into_response()),
+                    }
+                };
+                let mut response = match tokio::time::timeout(timeout, answer).await {
                     Ok(response) => response,
-                    Err(_) => HttpError::Timeout.into_response(),
+                    Err(_) => closing(HttpError::Timeout.into_response()),
                 };
                 let headers = response.headers_mut();
                 headers.insert(
@@ -189,6 +198,35 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+}
+
+/// Reads the whole request body before routing, within the body limit.
+///
+/// Every answer then leaves the connection ready for the client's next call, including the
+/// ones given before a handler looks at the body (401, 429, 404, or `logout`, which ignores it).
+/// hyper closes a keep-alive connection whose request body was left unread, and a client that
+/// reuses it, as `requests` and most HTTP libraries do, sees it drop without an answer.
+async fn read_whole_body(request: Request, limit: usize) -> Result<Request, HttpError> {
+    let (parts, body) = request.into_parts();
+    let collected = Limited::new(body, limit).collect().await.map_err(|error| {
+        if error.is::<LengthLimitError>() {
+            HttpError::PayloadTooLarge(limit)
+        } else {
+            HttpError::Api(ApiError::invalid_params(format!(
+                "the request body could not be read: {error}"
+            )))
+        }
+    })?;
+    Ok(Request::from_parts(parts, Body::from(collected.to_bytes())))
+}
+
+/// Marks an answer given before the body was read to its end: the connection cannot carry
+/// another call, and the client is told so instead of finding out from a dropped connection.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 async fn not_found() -> HttpError {

@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_input;
+mod connections;
 mod endpoints;
 mod invite;
 mod rate_limit;
