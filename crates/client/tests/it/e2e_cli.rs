@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use crate::{cli_mock::rcinvite, e2e::client_for};
 
 /// Creates `count` users named `user0001`... through `users.create`, eight calls at a time.
-async fn create_users(admin: &Client, count: usize) -> Vec<String> {
+pub(crate) async fn create_users(admin: &Client, count: usize) -> Vec<String> {
     let names: Vec<String> = (1..=count).map(|n| format!("user{n:04}")).collect();
     let mut tasks = JoinSet::new();
     for chunk in names.chunks(count.div_ceil(8)) {

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "cli")]
 mod cli_mock;
+#[cfg(all(feature = "cli", unix))]
+mod cli_tty;
 mod e2e;
 #[cfg(feature = "cli")]
 mod e2e_cli;
