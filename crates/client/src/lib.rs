@@ -39,8 +39,8 @@
 //! # Retries
 //!
 //! Network faults, timeouts, 5xx and 429 answers are retried with bounded exponential backoff
-//! and jitter ([`RetryPolicy`]), honouring `Retry-After` and Rocket.Chat's `X-RateLimit-Reset`
-//! (epoch milliseconds). Other 4xx answers are never retried. Calls that are not safe to repeat
+//! and jitter ([`RetryPolicy`]), honouring `Retry-After` (seconds or an HTTP date) and
+//! Rocket.Chat's `X-RateLimit-Reset` (epoch milliseconds). Other 4xx answers are never retried. Calls that are not safe to repeat
 //! (`users.create`, `groups.create`, `groups.addModerator`, `logout`) are retried only when the
 //! server cannot have acted on them; the [`retry`] module explains which calls are which.
 //!

@@ -163,12 +163,18 @@ pub fn is_repeatable(metadata: &Metadata) -> bool {
     metadata.idempotent
 }
 
-/// The wait a 429 or 503 answer asks for: `Retry-After` in seconds, else Rocket.Chat's
-/// `X-RateLimit-Reset`, the epoch time in milliseconds when the window resets.
+/// The wait a 429 or 503 answer asks for: `Retry-After` (seconds, or an HTTP date, RFC 9110
+/// section 10.2.3), else Rocket.Chat's `X-RateLimit-Reset`, the epoch time in milliseconds when
+/// the window resets. A time already past means no wait.
 pub(crate) fn wait_from_headers(headers: &HeaderMap) -> Option<Duration> {
     let header = |name| headers.get(name)?.to_str().ok().map(str::trim);
-    if let Some(seconds) = header(RETRY_AFTER.as_str()).and_then(|v| v.parse::<u64>().ok()) {
-        return Some(Duration::from_secs(seconds));
+    if let Some(retry_after) = header(RETRY_AFTER.as_str()) {
+        if let Ok(seconds) = retry_after.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        if let Ok(at) = httpdate::parse_http_date(retry_after) {
+            return Some(at.duration_since(SystemTime::now()).unwrap_or_default());
+        }
     }
     let reset_ms = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
     let now_ms = SystemTime::now()
@@ -307,6 +313,32 @@ mod tests {
         assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(wait_from_headers(&headers), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn retry_after_may_be_an_http_date() {
+        let mut headers = HeaderMap::new();
+        let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&at).unwrap());
+        let wait = wait_from_headers(&headers).unwrap();
+        // The date has whole seconds, so up to one second of the 30 is cut off.
+        assert!(
+            wait > Duration::from_secs(28) && wait <= Duration::from_secs(30),
+            "{at}: {wait:?}"
+        );
+
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&past).unwrap());
+        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn an_unreadable_retry_after_falls_back_to_rate_limit_reset() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(wait_from_headers(&headers), None);
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
     }
 
     #[test]

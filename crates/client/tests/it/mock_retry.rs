@@ -88,6 +88,35 @@ async fn rate_limited_call_waits_until_x_ratelimit_reset_then_succeeds() {
 }
 
 #[tokio::test]
+async fn rate_limited_call_honours_retry_after_as_an_http_date() {
+    let server = mock_server(INVITE).await;
+    // Two seconds ahead, in whole seconds: the client waits between one and two, not the
+    // 42 seconds that the fixture's message gives.
+    let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    answer(
+        &server,
+        INVITE,
+        too_many().insert_header("Retry-After", at.as_str()),
+        1,
+        invite_ok(),
+    )
+    .await;
+
+    let started = Instant::now();
+    client(&server)
+        .invite_usernames(RoomSelector::name("private-abc"), ["John.Doe"])
+        .await
+        .unwrap();
+
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(10),
+        "{at}: {waited:?}"
+    );
+    assert_eq!(hits(&server, INVITE).await, 2);
+}
+
+#[tokio::test]
 async fn rate_limited_call_honours_retry_after_seconds() {
     let server = mock_server(INVITE).await;
     answer(
