@@ -1,6 +1,7 @@
 //! `POST /api/v1/login`
 //!
-//! Exchanges a username (or e-mail address) and password for an auth token.
+//! Exchanges a username (or e-mail address) and password for an auth token, or resumes a session
+//! with a token from an earlier login.
 //! ([Rocket.Chat documentation](https://developer.rocket.chat/apidocs/login-with-username-and-password))
 
 use std::fmt;
@@ -21,12 +22,88 @@ pub const METADATA: Metadata = Metadata {
     idempotent: true,
 };
 
-/// A login request. Exactly one of `user`, `username` or `email` names the account.
+/// A login request: a password for a named account, or a token to resume.
+///
+/// Rocket.Chat hands a body with a `resume` key to Meteor's resume login, whatever else it
+/// holds; any other body is a password login. Reading a body follows the same rule, so that an
+/// error names the key at fault (`user: invalid type: ...`) instead of "no variant matched".
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(rename = "LoginRequest")]
+pub enum Request {
+    /// `{user | username | email, password, code?}`
+    Password(PasswordLogin),
+    /// `{resume: token}`
+    Resume(ResumeLogin),
+}
+
+impl Request {
+    /// Logs in with a username, as the Python `rocketchat-API` package does.
+    pub fn username(username: impl Into<String>, password: impl Into<Password>) -> Self {
+        Self::Password(PasswordLogin {
+            user: None,
+            username: Some(username.into()),
+            email: None,
+            password: password.into(),
+            code: None,
+        })
+    }
+
+    /// Logs in with an e-mail address.
+    pub fn email(email: impl Into<String>, password: impl Into<Password>) -> Self {
+        Self::Password(PasswordLogin {
+            user: None,
+            username: None,
+            email: Some(email.into()),
+            password: password.into(),
+            code: None,
+        })
+    }
+
+    /// Resumes a session with a token that a login handed out: the answer carries the same
+    /// token, the user it belongs to and `me`, or 401 once the token is no longer valid.
+    pub fn resume(token: impl Into<String>) -> Self {
+        Self::Resume(ResumeLogin {
+            resume: token.into(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Request {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+
+        let body = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let resume = body.get("resume").is_some_and(|value| !value.is_null());
+        let body = serde_json::Value::Object(body);
+        // The inner error loses its place in the body; put the key path back in front of it.
+        let located =
+            |error: serde_path_to_error::Error<serde_json::Error>| match error.path().to_string() {
+                path if path == "." => D::Error::custom(error.inner()),
+                path => D::Error::custom(format!("{path}: {}", error.inner())),
+            };
+        if resume {
+            serde_path_to_error::deserialize(body)
+                .map(Self::Resume)
+                .map_err(located)
+        } else {
+            serde_path_to_error::deserialize(body)
+                .map(Self::Password)
+                .map_err(located)
+        }
+    }
+}
+
+impl Endpoint for Request {
+    type Response = Response;
+    const METADATA: Metadata = METADATA;
+}
+
+/// A password login. Exactly one of `user`, `username` or `email` names the account.
 ///
 /// `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "LoginRequest")]
-pub struct Request {
+pub struct PasswordLogin {
     /// A username, or an e-mail address when it contains `@`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -43,29 +120,7 @@ pub struct Request {
     pub code: Option<String>,
 }
 
-impl Request {
-    /// Logs in with a username, as the Python `rocketchat-API` package does.
-    pub fn username(username: impl Into<String>, password: impl Into<Password>) -> Self {
-        Self {
-            user: None,
-            username: Some(username.into()),
-            email: None,
-            password: password.into(),
-            code: None,
-        }
-    }
-
-    /// Logs in with an e-mail address.
-    pub fn email(email: impl Into<String>, password: impl Into<Password>) -> Self {
-        Self {
-            user: None,
-            username: None,
-            email: Some(email.into()),
-            password: password.into(),
-            code: None,
-        }
-    }
-
+impl PasswordLogin {
     /// The account named, and whether it is an e-mail address: `user` counts as one when it
     /// contains `@`.
     pub fn identity(&self) -> Option<Identity<'_>> {
@@ -83,15 +138,41 @@ impl Request {
     }
 }
 
-impl fmt::Debug for Request {
+impl fmt::Debug for PasswordLogin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Request")
+        f.debug_struct("PasswordLogin")
             .field("user", &self.user)
             .field("username", &self.username)
             .field("email", &self.email)
             .field("password", &self.password)
             .field("code", &self.code.as_ref().map(|_| "[redacted]"))
             .finish()
+    }
+}
+
+/// A resume login: `{"resume": "<token>"}`, with a token from an earlier login.
+///
+/// `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ResumeLogin {
+    /// The auth token to resume.
+    pub resume: String,
+}
+
+impl fmt::Debug for ResumeLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResumeLogin")
+            .field("resume", &"[redacted]")
+            .finish()
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Password(login) => login.fmt(f),
+            Self::Resume(login) => login.fmt(f),
+        }
     }
 }
 
@@ -166,11 +247,6 @@ impl fmt::Debug for Password {
     }
 }
 
-impl Endpoint for Request {
-    type Response = Response;
-    const METADATA: Metadata = METADATA;
-}
-
 /// The account a login names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Identity<'a> {
@@ -223,7 +299,9 @@ mod tests {
 
     #[test]
     fn user_with_at_sign_is_an_email() {
-        let mut request = Request::username("x", "p");
+        let Request::Password(mut request) = Request::username("x", "p") else {
+            unreachable!()
+        };
         request.username = None;
         request.user = Some("a@b.c".into());
         assert_eq!(request.identity(), Some(Identity::Email("a@b.c")));
@@ -232,8 +310,40 @@ mod tests {
     }
 
     #[test]
+    fn a_resume_key_makes_a_resume_login_whatever_else_the_body_holds() {
+        let read = |body: &str| serde_json::from_str::<Request>(body);
+        assert_eq!(read(r#"{"resume":"tok"}"#).unwrap(), Request::resume("tok"));
+        assert_eq!(
+            read(r#"{"user":"bob","password":"p","resume":"tok"}"#).unwrap(),
+            Request::resume("tok")
+        );
+        // `null` counts as absent, as everywhere in this crate.
+        assert_eq!(
+            read(r#"{"username":"bob","password":"p","resume":null}"#).unwrap(),
+            Request::username("bob", "p")
+        );
+        let error = read(r#"{"resume":5}"#).unwrap_err().to_string();
+        assert!(
+            error.starts_with("resume: invalid type: integer `5`, expected a string"),
+            "{error}"
+        );
+        let error = read(r#"{"user":5,"password":"p"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("user: invalid type: integer `5`"),
+            "{error}"
+        );
+        let error = read(r#"{"user":"bob"}"#).unwrap_err().to_string();
+        assert!(error.starts_with("missing field `password`"), "{error}");
+    }
+
+    #[test]
     fn password_reads_in_clear_as_a_digest_and_hashed() {
-        let read = |body: &str| serde_json::from_str::<Request>(body).unwrap().password;
+        let read = |body: &str| match serde_json::from_str::<Request>(body).unwrap() {
+            Request::Password(login) => login.password,
+            Request::Resume(_) => panic!("not a password login"),
+        };
         let fake_sha256 = |clear: &str| format!("sha256({clear})");
         let clear = read(r#"{"username":"a","password":"p"}"#);
         assert_eq!(clear, Password::from("p"));
@@ -251,6 +361,8 @@ mod tests {
     fn debug_hides_secrets() {
         let request = Request::username("bob", "hunter2");
         assert!(!format!("{request:?}").contains("hunter2"));
+        let resume = Request::resume("t0ken");
+        assert!(!format!("{resume:?}").contains("t0ken"));
         let hashed = Password::Hashed {
             hashed: "deadbeef".into(),
         };

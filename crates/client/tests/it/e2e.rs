@@ -175,19 +175,45 @@ async fn every_method_works_against_our_server() {
         Some("alice")
     );
     let session = second.session().unwrap();
+
+    // A resume login with that token answers with the same token, on a client that had none.
+    let third = Client::builder().base_url(server.url()).build().unwrap();
+    let resumed = third
+        .login(&login::Request::resume(session.auth_token.expose()))
+        .await
+        .unwrap();
+    assert_eq!(resumed.data.auth_token, session.auth_token.expose());
+    assert_eq!(resumed.data.user_id, ids[0]);
+    assert_eq!(
+        third.session().unwrap().auth_token.expose(),
+        session.auth_token.expose()
+    );
+
     assert_eq!(
         second.logout().await.unwrap(),
         rocketchat_protocol::logout::Response::logged_out()
     );
     let revoked = Client::builder()
         .base_url(server.url())
-        .credentials(Credentials::token(session.user_id, session.auth_token))
+        .credentials(Credentials::token(
+            session.user_id.clone(),
+            session.auth_token.clone(),
+        ))
         .build()
         .unwrap();
     assert!(matches!(
         revoked.me().await.unwrap_err(),
         Error::Unauthorized { .. }
     ));
+    let error = third
+        .login(&login::Request::resume(session.auth_token.expose()))
+        .await
+        .unwrap_err();
+    assert!(matches!(&error, Error::Unauthorized { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "401 unauthorized: You've been logged out by the server. Please log in again."
+    );
     admin.me().await.unwrap();
 }
 

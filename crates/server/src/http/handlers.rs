@@ -5,7 +5,7 @@ use axum::extract::State;
 use rocketchat_protocol::groups::invite::RawRequest;
 use rocketchat_protocol::groups::{self, RoomQuery, RoomSelector};
 use rocketchat_protocol::info::{self, ClientVersions};
-use rocketchat_protocol::login::{self, Identity, LoginData};
+use rocketchat_protocol::login::{self, Identity, LoginData, PasswordLogin, ResumeLogin};
 use rocketchat_protocol::{ApiError, ErrorKind, PlainError, UnauthorizedError, logout, me, users};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -14,9 +14,9 @@ use super::AppState;
 use super::error::HttpError;
 use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
-use crate::domain::Permission;
 use crate::domain::groups::{Page, check_readable, valid_room_name};
 use crate::domain::invite::username_key;
+use crate::domain::{Permission, UserRecord};
 use crate::store::{AddModerator, Invite, LoginIdentity, NewGroup, NewUser};
 use crate::util;
 
@@ -50,19 +50,44 @@ pub(crate) fn login_key(identity: &LoginIdentity) -> Key {
     }
 }
 
-/// `POST /api/v1/login`
+/// `POST /api/v1/login`: a password login, or the resume of a session by its token.
 pub(crate) async fn login(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<login::Request>,
 ) -> Answer<login::Response> {
-    let unknown = || {
-        HttpError::LoginFailed(UnauthorizedError {
-            success: Some(false),
-            error: Some(json!("Unauthorized")),
-            status: "error".to_owned(),
-            message: "Unauthorized".to_owned(),
-        })
+    let (user, token) = match request {
+        login::Request::Password(request) => password_login(&state, request).await?,
+        login::Request::Resume(request) => resume_login(&state, request).await?,
     };
+    Ok(Json(login::Response {
+        status: "success".to_owned(),
+        data: LoginData {
+            auth_token: token,
+            user_id: user.id.clone(),
+            me: Some(user.me(state.root_url())),
+        },
+        success: Some(true),
+    }))
+}
+
+/// Rocket.Chat's 401 for a failed login: `error` is the Meteor error's code.
+fn login_failed(error: Value, message: &str) -> HttpError {
+    HttpError::LoginFailed(UnauthorizedError {
+        success: Some(false),
+        error: Some(error),
+        status: "error".to_owned(),
+        message: message.to_owned(),
+    })
+}
+
+/// Checks the password and hands out a new token.
+async fn password_login(
+    state: &AppState,
+    request: PasswordLogin,
+) -> Result<(UserRecord, String), HttpError> {
+    // Rocket.Chat replaces Meteor's "User not found" with this, so that nobody learns which
+    // accounts exist.
+    let unknown = || login_failed(json!("Unauthorized"), "Unauthorized");
     let identity = match request.identity() {
         Some(Identity::Username(name)) => LoginIdentity::Username(name.to_owned()),
         Some(Identity::Email(address)) => LoginIdentity::Email(address.to_owned()),
@@ -97,12 +122,7 @@ pub(crate) async fn login(
         None => false,
     };
     if !verified {
-        return fail(HttpError::LoginFailed(UnauthorizedError {
-            success: Some(false),
-            error: Some(json!(403)),
-            status: "error".to_owned(),
-            message: "Incorrect password".to_owned(),
-        }));
+        return fail(login_failed(json!(403), "Incorrect password"));
     }
     if let Some((limiter, key)) = &throttle {
         limiter.clear(key);
@@ -112,15 +132,33 @@ pub(crate) async fn login(
         .store()
         .add_login_token(user.id.clone(), util::hash_token(&token))
         .await?;
-    Ok(Json(login::Response {
-        status: "success".to_owned(),
-        data: LoginData {
-            auth_token: token,
-            user_id: user.id.clone(),
-            me: Some(user.me(state.root_url())),
-        },
-        success: Some(true),
-    }))
+    Ok((user, token))
+}
+
+/// Meteor's resume login: a token that a login handed out, and still valid, is answered with
+/// itself and its user; no new token is made.
+async fn resume_login(
+    state: &AppState,
+    request: ResumeLogin,
+) -> Result<(UserRecord, String), HttpError> {
+    if request.resume.is_empty() {
+        // Meteor's resume handler passes on an empty token, and no other handler takes it.
+        return Err(login_failed(
+            json!(400),
+            "Unrecognized options for login request",
+        ));
+    }
+    let user = state
+        .store()
+        .token_holder(util::hash_token(&request.resume))
+        .await?
+        .ok_or_else(|| {
+            login_failed(
+                json!(403),
+                "You've been logged out by the server. Please log in again.",
+            )
+        })?;
+    Ok((user, request.resume))
 }
 
 /// `POST /api/v1/logout`; the body is ignored, so an empty one is fine.

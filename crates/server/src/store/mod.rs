@@ -156,6 +156,10 @@ pub trait Store: Send + Sync + 'static {
         hashed_token: String,
     ) -> StoreFuture<'_, Option<UserRecord>>;
 
+    /// The active user holding a login token, given as `base64(sha256(token))`, if any: the
+    /// look-up of a resume login, which names no user.
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>>;
+
     /// Creates a private group, refusing a taken name.
     fn create_group(&self, group: NewGroup) -> StoreFuture<'_, RoomRecord>;
 

@@ -103,6 +103,65 @@ async fn failed_logins_get_rocket_chats_401_bodies() {
     assert_eq!(unknown.body, fixture("login/error-401-user-not-found.json"));
 }
 
+/// `{resume: token}` answers with the same token and its user, as Meteor's resume login does;
+/// a logged-out token gets Meteor's 401.
+#[tokio::test]
+async fn a_resume_login_answers_with_the_same_token_until_logout() {
+    let server = TestServer::start().await;
+    let bob = server.create_user("bob").await;
+    let login = |body: serde_json::Value| {
+        let server = &server;
+        async move { call(server, Method::POST, "/api/v1/login", None, Some(body)).await }
+    };
+
+    // A `resume` key wins over a password in the same body, as in Rocket.Chat.
+    for body in [
+        json!({ "resume": bob.auth_token }),
+        json!({ "user": "bob", "password": "wrong", "resume": bob.auth_token }),
+    ] {
+        let answer = login(body.clone()).await;
+        assert_eq!(answer.status, 200, "{body}: {:#}", answer.body);
+        assert_eq!(answer.body["status"], "success");
+        assert_eq!(answer.body["data"]["authToken"], bob.auth_token.as_str());
+        assert_eq!(answer.body["data"]["userId"], bob.user_id.as_str());
+        assert_eq!(answer.body["data"]["me"]["username"], "bob");
+    }
+    // No new token was made: bob still has the one he logged in with, and it still works.
+    let me = get(&server, "/api/v1/me", &bob).await;
+    assert_eq!(me.status, 200);
+
+    let answer = login(json!({ "resume": "not-a-token-anybody-was-given" })).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.body, fixture("login/error-401-logged-out.json"));
+    let answer = login(json!({ "resume": "" })).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(
+        answer.body,
+        json!({
+            "success": false,
+            "error": 400,
+            "status": "error",
+            "message": "Unrecognized options for login request"
+        })
+    );
+    let answer = login(json!({ "resume": 5 })).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.body,
+        json!({
+            "success": false,
+            "error": "resume: invalid type: integer `5`, expected a string [invalid-params]",
+            "errorType": "invalid-params"
+        })
+    );
+
+    let logout = post(&server, "/api/v1/logout", &bob, json!({})).await;
+    assert_eq!(logout.status, 200);
+    let answer = login(json!({ "resume": bob.auth_token })).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.body, fixture("login/error-401-logged-out.json"));
+}
+
 /// A digest of another algorithm is refused before the account is looked up, so the answer is
 /// the same whether or not the account exists.
 #[tokio::test]

@@ -360,6 +360,10 @@ impl Store for SqliteStore {
         self.read(move |conn| queries::authenticate(conn, &user_id, &hashed_token))
     }
 
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>> {
+        self.read(move |conn| queries::token_holder(conn, &hashed_token))
+    }
+
     fn create_group(&self, group: NewGroup) -> StoreFuture<'_, RoomRecord> {
         self.write(move |conn| queries::create_group(conn, group))
     }

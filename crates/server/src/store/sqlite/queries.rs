@@ -196,14 +196,19 @@ pub(super) fn authenticate(
     user_id: &str,
     hashed: &str,
 ) -> Result<Option<UserRecord>> {
+    // The hashed token is the table's key: one look-up, then the user must be the one named.
+    Ok(token_holder(conn, hashed)?.filter(|user| user.id == user_id))
+}
+
+pub(super) fn token_holder(conn: &Connection, hashed: &str) -> Result<Option<UserRecord>> {
     Ok(conn
         .prepare_cached(
             "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, u.user_type, \
              u.active, u.status, u.created_at, u.updated_at \
              FROM login_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.hashed_token = ?1 AND t.user_id = ?2 AND u.active = 1",
+             WHERE t.hashed_token = ?1 AND u.active = 1",
         )?
-        .query_row(params![hashed, user_id], user_from_row)
+        .query_row(params![hashed], user_from_row)
         .optional()?)
 }
 
