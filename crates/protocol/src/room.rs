@@ -91,6 +91,107 @@ pub struct Room {
     )]
     pub updated_at: Option<String>,
     /// Every other field the server sent, kept as it was.
-    #[serde(flatten)]
+    ///
+    /// A key that names one of the fields above ([`Room::FIELDS`]) is left out when the room is
+    /// written, so that every key appears once and the field's own value is the one sent.
+    #[serde(flatten, serialize_with = "serialize_other")]
     pub other: BTreeMap<String, Value>,
+}
+
+impl Room {
+    /// The JSON keys of the fields this type names; [`Room::other`] holds the rest.
+    pub const FIELDS: [&'static str; 17] = [
+        "_id",
+        "t",
+        "name",
+        "fname",
+        "msgs",
+        "usersCount",
+        "usernames",
+        "u",
+        "ts",
+        "ro",
+        "archived",
+        "default",
+        "customFields",
+        "topic",
+        "description",
+        "lm",
+        "_updatedAt",
+    ];
+}
+
+fn serialize_other<S: serde::Serializer>(
+    other: &BTreeMap<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        other
+            .iter()
+            .filter(|(key, _)| !Room::FIELDS.contains(&key.as_str())),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn full_room() -> Room {
+        Room {
+            id: "r".into(),
+            room_type: "p".into(),
+            name: Some("team".into()),
+            fname: Some("Team".into()),
+            msgs: Some(1),
+            users_count: Some(2),
+            usernames: Some(vec!["bob".into()]),
+            u: Some(UserRef {
+                id: "u".into(),
+                username: "owner".into(),
+                name: None,
+            }),
+            ts: Some("2026-01-01T00:00:00.000Z".into()),
+            ro: Some(false),
+            archived: Some(false),
+            default: Some(false),
+            custom_fields: Some(Map::new()),
+            topic: Some("topic".into()),
+            description: Some("description".into()),
+            lm: Some("2026-01-01T00:00:00.000Z".into()),
+            updated_at: Some("2026-01-01T00:00:00.000Z".into()),
+            other: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn fields_lists_every_named_key() {
+        let value = serde_json::to_value(full_room()).unwrap();
+        let mut written: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut named = Room::FIELDS.to_vec();
+        written.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(written, named);
+    }
+
+    #[test]
+    fn other_never_repeats_a_named_key() {
+        let mut room = full_room();
+        room.other.insert("_id".into(), json!("zzz"));
+        room.other.insert("t".into(), json!("c"));
+        room.other.insert("broadcast".into(), json!(true));
+        let text = serde_json::to_string(&room).unwrap();
+        assert!(!text.contains("zzz"), "{text}");
+        assert_eq!(text.matches("\"t\":").count(), 1, "{text}");
+        let back: Room = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.id, "r");
+        assert_eq!(back.room_type, "p");
+        assert_eq!(back.other.get("broadcast"), Some(&json!(true)));
+    }
 }

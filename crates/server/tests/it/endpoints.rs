@@ -354,6 +354,56 @@ async fn groups_create_makes_the_creator_owner_and_skips_unknown_members() {
     );
 }
 
+/// `extraData` is spread into the room as in Rocket.Chat, where the room's own fields win over
+/// it (but for the display name): every key is sent once, with the room's value.
+#[tokio::test]
+async fn extra_data_cannot_override_the_rooms_own_fields() {
+    let server = TestServer::start().await;
+    let bob = server.create_user("bob").await;
+    let carol = server.create_user("carol").await;
+    let extra = json!({
+        "_id": "zzz", "t": "c", "msgs": "x", "usersCount": -1, "ro": false,
+        "fname": "Fancy Team", "broadcast": true, "teamMain": false
+    });
+    let created = post(
+        &server,
+        "/api/v1/groups.create",
+        &bob,
+        json!({ "name": "fancy", "extraData": extra }),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:#}", created.body);
+    let room_id = created.body["group"]["_id"].as_str().unwrap().to_owned();
+    assert_eq!(room_id.len(), 17);
+
+    let text = reqwest::Client::new()
+        .post(format!("{}/api/v1/groups.invite", server.url()))
+        .header("X-User-Id", &bob.user_id)
+        .header("X-Auth-Token", &bob.auth_token)
+        .json(&json!({ "roomId": room_id, "userId": carol.user_id }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // A key sent twice is an error for serde-derived readers, our client's among them.
+    serde_json::from_str::<rocketchat_protocol::groups::invite::Response>(&text)
+        .unwrap_or_else(|error| panic!("{error}: {text}"));
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let group = &answer["group"];
+    assert_eq!(group["_id"], room_id.as_str());
+    assert_eq!(group["t"], "p");
+    assert_eq!(group["msgs"], 1);
+    assert_eq!(group["usersCount"], 2);
+    assert_eq!(group["fname"], "Fancy Team");
+    assert_eq!(group["name"], "fancy");
+    // `broadcast: true` makes the group read-only, whatever `ro` extraData gave.
+    assert_eq!(group["ro"], true);
+    assert_eq!(group["broadcast"], true);
+    assert_eq!(group["teamMain"], false);
+}
+
 #[tokio::test]
 async fn groups_info_members_and_history_are_for_members_only() {
     let world = World::new().await;

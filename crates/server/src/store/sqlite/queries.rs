@@ -356,6 +356,14 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
     }
     let id = util::new_id();
     let now = util::now();
+    // Rocket.Chat spreads extraData over `{fname: name, _updatedAt}` and then sets the other
+    // fields itself: of the room's own fields, only a display name given there is kept.
+    let fname = group
+        .extra
+        .get("fname")
+        .and_then(Value::as_str)
+        .unwrap_or(&group.name)
+        .to_owned();
     let read_only = group.read_only
         || group
             .extra
@@ -364,11 +372,12 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
     conn.prepare_cached(
         "INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, msgs, \
          users_count, ro, is_default, custom_fields, extra, ts, updated_at) \
-         VALUES (?1, 'p', ?2, ?2, ?3, ?4, ?5, 0, ?6, ?7, 0, ?8, ?9, ?10, ?10)",
+         VALUES (?1, 'p', ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, 0, ?9, ?10, ?11, ?11)",
     )?
     .execute(params![
         id,
         group.name,
+        fname,
         caller.id,
         caller.username,
         caller.name,
