@@ -27,21 +27,40 @@ pub fn from_object_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         }
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let inner = error.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return malformed(inner);
-        }
-        let path = error.path().to_string();
-        let reason = strip_position(&inner.to_string());
-        if path == "." || path.is_empty() {
-            ApiError::invalid_params(reason)
-        } else {
-            ApiError::invalid_params(format!("{path}: {reason}"))
-        }
-    })?;
+    let value = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => value,
+        Err(error) if is_duplicate_key(&error) => return last_key_wins(bytes),
+        Err(error) => return Err(refusal(&error)),
+    };
     deserializer.end().map_err(|error| malformed(&error))?;
     Ok(value)
+}
+
+/// serde's derived readers refuse a key given twice; `JSON.parse`, and so Rocket.Chat, keeps
+/// the last value. Only such bodies take this slower road through a [`serde_json::Value`].
+fn is_duplicate_key(error: &serde_path_to_error::Error<serde_json::Error>) -> bool {
+    error.inner().is_data() && error.inner().to_string().starts_with("duplicate field `")
+}
+
+fn last_key_wins<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| malformed(&error))?;
+    serde_path_to_error::deserialize(value).map_err(|error| refusal(&error))
+}
+
+/// `invalid-params`, with the key path in front of the reason.
+fn refusal(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let inner = error.inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return malformed(inner);
+    }
+    let path = error.path().to_string();
+    let reason = strip_position(&inner.to_string());
+    if path == "." || path.is_empty() {
+        ApiError::invalid_params(reason)
+    } else {
+        ApiError::invalid_params(format!("{path}: {reason}"))
+    }
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
@@ -64,7 +83,6 @@ mod tests {
     use crate::ErrorKind;
 
     #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
     struct Body {
         #[serde(rename = "roomId")]
         room_id: Option<String>,
@@ -109,6 +127,19 @@ mod tests {
             "the request body is not valid JSON: EOF while parsing a value at line 1 column 11 [invalid-params]"
         );
         assert!(error(b"nope").starts_with("the request body is not valid JSON: expected"));
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_as_json_parse_does() {
+        let body: Body =
+            from_object_slice(br#"{"roomId": "a", "list": ["x"], "roomId": "b"}"#).unwrap();
+        assert_eq!(body.room_id.as_deref(), Some("b"));
+        assert_eq!(body.list, Some(vec!["x".to_owned()]));
+        // The last value is still checked.
+        assert_eq!(
+            error(br#"{"roomId": "a", "roomId": 5}"#),
+            "roomId: invalid type: integer `5`, expected a string [invalid-params]"
+        );
     }
 
     #[test]

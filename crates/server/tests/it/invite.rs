@@ -8,7 +8,7 @@ use rocketchat_server::Config;
 use rocketchat_server::testing::TestServer;
 use serde_json::{Value, json};
 
-use crate::support::{World, call, fixture, get, post, redact};
+use crate::support::{World, call, fixture, get, post, raw, redact};
 
 fn room_not_found() -> Value {
     fixture("groups.invite/error-400-room-not-found.json")
@@ -178,6 +178,23 @@ async fn null_counts_as_absent_as_the_python_client_sends_it() {
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body["group"]["usersCount"], 4);
+}
+
+/// A key given twice keeps its last value, as `JSON.parse` does for Rocket.Chat.
+#[tokio::test]
+async fn a_repeated_key_keeps_its_last_value() {
+    let world = World::new().await;
+    let answer = raw(
+        &world.server,
+        "/api/v1/groups.invite",
+        Some(&world.owner),
+        r#"{"roomName": "nope", "roomName": "private-abc", "username": "ghost", "username": "john.doe"}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    assert_eq!(answer.body["invitees"].as_array().unwrap().len(), 1);
+    assert_eq!(answer.body["invitees"][0]["requested"], "john.doe");
+    assert_eq!(answer.body["invitees"][0]["outcome"], "added");
 }
 
 #[tokio::test]
