@@ -130,7 +130,7 @@ impl Invitees {
         if entries.is_empty() {
             return Err(ApiError::users_params_not_provided());
         }
-        if let Some(index) = entries.iter().position(|entry| entry.trim().is_empty()) {
+        if let Some(index) = entries.iter().position(|entry| super::is_blank(entry)) {
             let key = self.key();
             return Err(match self {
                 Self::UserId { .. } | Self::Username { .. } => {
@@ -338,7 +338,7 @@ impl RawRequest {
         let id_or_name = truthy(&self.room_id)
             .or(self.room_name.as_deref())
             .unwrap_or_default();
-        if id_or_name.trim().is_empty() {
+        if super::is_blank(id_or_name) {
             return Err(ApiError::room_param_not_provided());
         }
         Ok(id_or_name)
@@ -587,6 +587,14 @@ mod tests {
     fn whitespace_room_id_wins_then_fails() {
         let body = raw(json!({ "roomId": "   ", "roomName": "private-abc" }));
         assert_eq!(kind(body.room()), ErrorKind::RoomParamNotProvided);
+    }
+
+    #[test]
+    fn blank_is_what_javascript_trims() {
+        let body = raw(json!({ "roomId": "\u{feff}" }));
+        assert_eq!(kind(body.room()), ErrorKind::RoomParamNotProvided);
+        // U+0085 is no space to JavaScript: the value is looked up, and not found.
+        assert_eq!(raw(json!({ "roomId": "\u{85}" })).room().unwrap(), "\u{85}");
     }
 
     #[test]

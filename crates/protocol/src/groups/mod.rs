@@ -59,7 +59,7 @@ impl RoomSelector {
 
     /// Refuses a blank id or name with `error-room-param-not-provided`, as Rocket.Chat would.
     pub fn validate(&self) -> Result<(), ApiError> {
-        if self.as_str().trim().is_empty() {
+        if is_blank(self.as_str()) {
             return Err(ApiError::room_param_not_provided());
         }
         Ok(())
@@ -113,6 +113,14 @@ impl From<RoomSelector> for RoomQuery {
     }
 }
 
+/// Whether `text` is empty once trimmed as JavaScript's `String.prototype.trim` trims, which is
+/// what Rocket.Chat's `?.trim()` checks do: Unicode spaces and line ends, and U+FEFF, but not
+/// U+0085 (which Rust's `trim` removes).
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.chars()
+        .all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +163,15 @@ mod tests {
     fn blank_selector_is_invalid() {
         assert!(RoomSelector::name("  ").validate().is_err());
         assert!(RoomSelector::id("abc").validate().is_ok());
+    }
+
+    #[test]
+    fn blank_means_what_javascript_trims() {
+        for blank in ["", " ", "\t\n\r", "\u{a0}\u{2028}\u{3000}", "\u{feff}"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for text in ["a", " a ", "\u{85}", "\u{200b}"] {
+            assert!(!is_blank(text), "{text:?}");
+        }
     }
 }
