@@ -83,7 +83,9 @@ pub struct Config {
     #[arg(long, env = "MAX_INVITE_USERS", default_value_t = 10_000)]
     pub max_invite_users: usize,
 
-    /// How long one request may take, in seconds, before it is answered 503.
+    /// How long one request may take, in seconds, before it is answered 503. A write still
+    /// waiting for the database is then dropped; one the database has already begun (a few
+    /// milliseconds' window) completes, all or nothing.
     #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
 

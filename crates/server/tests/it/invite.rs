@@ -445,6 +445,51 @@ async fn bulk_invites_of_a_thousand_users_are_one_change() {
     assert_eq!(invitees[999]["outcome"], "notFound");
 }
 
+/// An invite that times out while it waits for the database is answered 503 and not made: the
+/// client is never told "unavailable" for a change that happened anyway.
+#[tokio::test]
+async fn an_invite_that_times_out_waiting_for_the_database_is_not_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.db");
+    let mut config = Config::for_tests();
+    config.database_url = format!("sqlite://{}", path.display());
+    config.request_timeout_secs = 1;
+    let world = World::with(TestServer::start_with(config).await).await;
+    let before = world.info().await;
+
+    // Another process holds the write lock for 2.5 s.
+    let (locked, is_locked) = tokio::sync::oneshot::channel();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        conn.execute_batch("ROLLBACK").unwrap();
+    });
+    is_locked.await.unwrap();
+    let answer = world
+        .invite(
+            &world.owner,
+            json!({ "roomId": world.room_id, "username": "john.doe" }),
+        )
+        .await;
+    assert_eq!(answer.status, 503, "{:#}", answer.body);
+    assert_eq!(
+        answer.body,
+        json!({ "success": false, "error": "Service Unavailable" })
+    );
+    tokio::task::spawn_blocking(move || holder.join().unwrap())
+        .await
+        .unwrap();
+
+    // A later write goes through the same writer, so the timed-out one has had its turn.
+    world.server.create_user("after.the.lock").await;
+    let after = world.info().await;
+    assert_eq!(after["usersCount"], before["usersCount"]);
+    assert_eq!(after["msgs"], before["msgs"]);
+    assert_eq!(world.member_names().await, ["member", "testing1"]);
+}
+
 /// A trigger makes the second user's system message fail; the first user must not stay added.
 #[tokio::test]
 async fn a_bulk_invite_that_fails_half_way_changes_nothing() {

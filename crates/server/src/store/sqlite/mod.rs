@@ -129,6 +129,12 @@ impl SqliteStore {
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn, savepoint| {
+            // The caller has gone (its request timed out, or the client hung up) while the job
+            // waited for the writer: nobody would learn of the change, so it is not made.
+            if reply.is_closed() {
+                let nobody: Completion = Box::new(|_| {});
+                return (true, nobody);
+            }
             let result = if savepoint {
                 in_savepoint(conn, work)
             } else {
