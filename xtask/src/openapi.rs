@@ -4,7 +4,7 @@
 use rocketchat_protocol::{
     ApiError, Metadata, Method, PlainError, UnauthorizedError,
     endpoint::ALL,
-    login,
+    groups, login,
     schema::{self, Role, WireType, wire_types},
 };
 use schemars::SchemaGenerator;
@@ -136,6 +136,10 @@ fn operation(
             "Unknown account or wrong password.",
             errors.unauthorized.clone(),
         );
+    }
+    if endpoint.path == groups::members::METADATA.path {
+        let description = "A broadcast group, and the caller lacks `view-broadcast-member-list`.";
+        refusal("403", description, errors.plain.clone());
     }
     if endpoint.method == Method::Post {
         let description = "The body is larger than the server accepts.";

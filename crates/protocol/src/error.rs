@@ -293,6 +293,12 @@ impl PlainError {
         }
     }
 
+    /// 403 `unauthorized`: Rocket.Chat's `forbidden()` answer (still `unauthorized` until its
+    /// breaking changes apply).
+    pub fn forbidden() -> Self {
+        Self::new("unauthorized")
+    }
+
     /// The 404 body for a route that does not exist.
     pub fn not_found() -> Self {
         Self::new("Resource not found")

@@ -51,6 +51,17 @@ pub fn check_readable(
     }
 }
 
+/// `groups.members`, after [`check_readable`]: the members of a broadcast group are listed only
+/// for holders of `view-broadcast-member-list` (Rocket.Chat answers the others 403).
+pub fn may_list_members(
+    room: &RoomRecord,
+    global_roles: &[String],
+    membership: &Membership,
+) -> bool {
+    !room.is_broadcast()
+        || Permission::ViewBroadcastMemberList.granted(global_roles, &membership.roles)
+}
+
 /// `groups.addModerator`: after [`check_readable`], the target must exist, the caller needs
 /// `set-moderator` in the room, and the target must be a member who is not a moderator yet.
 pub fn check_add_moderator(

@@ -184,6 +184,11 @@ impl RoomRecord {
         self.room_type == "p"
     }
 
+    /// Whether the group was created with `extraData.broadcast: true`.
+    pub fn is_broadcast(&self) -> bool {
+        self.extra.get("broadcast") == Some(&Value::Bool(true))
+    }
+
     /// The room object Rocket.Chat sends as `group` (minus `joinCode`, `members`, `importIds`,
     /// `e2e`).
     pub fn to_room(&self) -> Room {

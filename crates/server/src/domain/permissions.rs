@@ -18,6 +18,8 @@ pub enum Permission {
     SetModerator,
     /// `api-bypass-rate-limit`: not counted by the REST rate limiter.
     ApiBypassRateLimit,
+    /// `view-broadcast-member-list`: list the members of a broadcast group.
+    ViewBroadcastMemberList,
 }
 
 impl Permission {
@@ -30,6 +32,7 @@ impl Permission {
             Self::CreateUser => "create-user",
             Self::SetModerator => "set-moderator",
             Self::ApiBypassRateLimit => "api-bypass-rate-limit",
+            Self::ViewBroadcastMemberList => "view-broadcast-member-list",
         }
     }
 
@@ -42,6 +45,7 @@ impl Permission {
             Self::CreateUser => &["admin"],
             Self::SetModerator => &["admin", "owner"],
             Self::ApiBypassRateLimit => &["admin", "bot", "app"],
+            Self::ViewBroadcastMemberList => &["admin", "owner", "moderator"],
         }
     }
 

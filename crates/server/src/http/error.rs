@@ -27,6 +27,8 @@ pub enum HttpError {
         /// The `X-RateLimit-*` headers.
         headers: HeaderMap,
     },
+    /// 403 `unauthorized`, Rocket.Chat's `forbidden()` answer.
+    Forbidden,
     /// 404 `Resource not found`.
     NotFound,
     /// 503 `Service Unavailable`, for a call that took longer than the request timeout.
@@ -83,6 +85,7 @@ impl IntoResponse for HttpError {
                 response.headers_mut().extend(headers);
                 response
             }
+            Self::Forbidden => json(StatusCode::FORBIDDEN, &PlainError::forbidden()),
             Self::NotFound => json(StatusCode::NOT_FOUND, &PlainError::not_found()),
             Self::Timeout => json(
                 StatusCode::SERVICE_UNAVAILABLE,

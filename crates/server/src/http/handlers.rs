@@ -14,9 +14,9 @@ use super::AppState;
 use super::error::HttpError;
 use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
-use crate::domain::groups::{Page, check_readable, valid_room_name};
+use crate::domain::groups::{Page, check_readable, may_list_members, valid_room_name};
 use crate::domain::invite::username_key;
-use crate::domain::{Permission, UserRecord};
+use crate::domain::{Membership, Permission, RoomRecord, UserRecord};
 use crate::store::{AddModerator, Invite, LoginIdentity, NewGroup, NewUser};
 use crate::util;
 
@@ -297,17 +297,19 @@ fn room_query(params: &Params) -> RoomQuery {
     }
 }
 
+/// A private group the caller is a member of, and the caller's membership.
 async fn readable_room(
     state: &AppState,
     auth: &Auth,
     selector: RoomSelector,
-) -> Result<crate::domain::RoomRecord, HttpError> {
+) -> Result<(RoomRecord, Membership), HttpError> {
     let (room, membership) = state
         .store()
         .room_for(selector, auth.user.id.clone())
         .await?;
     check_readable(room.as_ref(), membership.as_ref())?;
-    room.ok_or(HttpError::Api(ApiError::room_not_found()))
+    room.zip(membership)
+        .ok_or(HttpError::Api(ApiError::room_not_found()))
 }
 
 /// `GET /api/v1/groups.info`
@@ -317,7 +319,7 @@ pub(crate) async fn group_info(
     params: Params,
 ) -> Answer<groups::info::Response> {
     let selector = room_query(&params).resolve()?;
-    let room = readable_room(&state, &auth, selector).await?;
+    let (room, _) = readable_room(&state, &auth, selector).await?;
     Ok(Json(groups::info::Response {
         group: room.to_room(),
         success: true,
@@ -331,7 +333,10 @@ pub(crate) async fn group_members(
     params: Params,
 ) -> Answer<groups::members::Response> {
     let selector = room_query(&params).resolve()?;
-    let room = readable_room(&state, &auth, selector).await?;
+    let (room, membership) = readable_room(&state, &auth, selector).await?;
+    if !may_list_members(&room, &auth.user.roles, &membership) {
+        return Err(HttpError::Forbidden);
+    }
     let page = Page::from_query(
         params.get("offset"),
         params.get("count"),
@@ -355,7 +360,7 @@ pub(crate) async fn group_history(
     params: Params,
 ) -> Answer<groups::history::Response> {
     let selector = room_query(&params).resolve()?;
-    let room = readable_room(&state, &auth, selector).await?;
+    let (room, _) = readable_room(&state, &auth, selector).await?;
     let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX);
     let messages = state.store().history(room.id, page).await?;
     Ok(Json(groups::history::Response {

@@ -404,6 +404,56 @@ async fn extra_data_cannot_override_the_rooms_own_fields() {
     assert_eq!(group["teamMain"], false);
 }
 
+/// In a broadcast group only owners, moderators and admins see the member list; other members
+/// get Rocket.Chat's 403.
+#[tokio::test]
+async fn broadcast_member_lists_need_view_broadcast_member_list() {
+    let server = TestServer::start().await;
+    let owner = server.create_user("owner").await;
+    let member = server.create_user("member").await;
+    let moderator = server.create_user("moderator").await;
+    let created = post(
+        &server,
+        "/api/v1/groups.create",
+        &owner,
+        json!({
+            "name": "announcements",
+            "members": ["member", "moderator", "admin"],
+            "extraData": { "broadcast": true }
+        }),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:#}", created.body);
+    assert_eq!(created.body["group"]["ro"], true);
+    let room_id = created.body["group"]["_id"].as_str().unwrap().to_owned();
+    let promoted = post(
+        &server,
+        "/api/v1/groups.addModerator",
+        &owner,
+        json!({ "roomId": room_id, "userId": moderator.user_id }),
+    )
+    .await;
+    assert_eq!(promoted.status, 200, "{:#}", promoted.body);
+
+    let path = format!("/api/v1/groups.members?roomId={room_id}");
+    let refused = get(&server, &path, &member).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.body, fixture("errors/error-403-unauthorized.json"));
+    for who in [&owner, &moderator, server.admin()] {
+        let listed = get(&server, &path, who).await;
+        assert_eq!(listed.status, 200, "{}: {:#}", who.username, listed.body);
+        assert_eq!(listed.body["total"], 4);
+    }
+    // The group itself stays readable to every member.
+    let info = get(
+        &server,
+        &format!("/api/v1/groups.info?roomId={room_id}"),
+        &member,
+    )
+    .await;
+    assert_eq!(info.status, 200);
+}
+
 #[tokio::test]
 async fn groups_info_members_and_history_are_for_members_only() {
     let world = World::new().await;
