@@ -231,6 +231,66 @@ async fn users_come_from_files_and_standard_input() {
 }
 
 #[tokio::test]
+async fn usernames_that_differ_only_in_case_are_sent_once() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(
+            json!({"roomName": "demo-group", "username": "Dave"}),
+        ))
+        .respond_with(fake_invite)
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &["--room-name", "demo-group", "Dave", "dave", "@DAVE"],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "success: 1 usernames for group \"demo-group\", 1 of 1 batch accepted\n  \
+         added                  1\n  \
+         already members        0\n  \
+         not found              0\n  \
+         duplicates             2\n"
+    );
+}
+
+#[tokio::test]
+async fn ids_that_differ_in_case_are_different_users() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "U1"]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("groups.invite/response-200-modern.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &["--room-id", "r1", "--ids", "u1", "U1", "u1", "--json"],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json_report(&output);
+    assert_eq!(
+        (report["requested"].clone(), report["duplicates"].clone()),
+        (json!(2), json!(1))
+    );
+}
+
+#[tokio::test]
 async fn ids_are_sent_as_user_ids() {
     let server = mock_server(INVITE).await;
     Mock::given(method("POST"))

@@ -148,7 +148,8 @@ async fn unknown_users_make_a_partial_result_and_ids_work() {
         ("RC_AUTH_TOKEN", owner.auth_token.as_str()),
     ];
 
-    let output = rcinvite(&["--room-name", "team", "-"], &env, "ALICE\nghost\n").await;
+    // The server matches usernames ignoring case, so `alice` is the same user as `ALICE`.
+    let output = rcinvite(&["--room-name", "team", "-"], &env, "ALICE\nghost\nalice\n").await;
 
     assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
     assert_eq!(
@@ -156,7 +157,8 @@ async fn unknown_users_make_a_partial_result_and_ids_work() {
         "partial: 2 usernames for group \"team\", 1 of 1 batch accepted\n  \
          added                  1\n  \
          already members        0\n  \
-         not found              1\n\
+         not found              1\n  \
+         duplicates             1\n\
          not found: ghost\n"
     );
 

@@ -12,12 +12,25 @@ use std::{
 pub(crate) struct UserList {
     /// Distinct entries, in the order first seen.
     pub(crate) entries: Vec<String>,
-    /// How many entries were dropped as exact repeats of an earlier one.
+    /// How many entries were dropped as repeats of an earlier one (see [`dedup_key`]).
     pub(crate) duplicates: usize,
 }
 
+/// What two entries must share to be the same user: an id exactly, a username ignoring case.
+///
+/// Rocket.Chat finds users by username case-insensitively, so `Dave` and `dave` are one user.
+/// This folds case as our server does (`username_key` in `rocketchat-server`'s
+/// `domain::invite`): Unicode lower case, which covers ASCII.
+fn dedup_key(entry: &str, usernames: bool) -> String {
+    if usernames {
+        entry.to_lowercase()
+    } else {
+        entry.to_owned()
+    }
+}
+
 impl UserList {
-    /// Adds one entry, unless it is blank or was seen before.
+    /// Adds one entry, unless it is blank or was seen before; the first spelling is kept.
     fn push(&mut self, seen: &mut HashSet<String>, entry: &str, usernames: bool) {
         let entry = entry.trim();
         // `@alice` is how people write a username in chat; Rocket.Chat usernames never start
@@ -30,7 +43,7 @@ impl UserList {
         if entry.is_empty() {
             return;
         }
-        if seen.insert(entry.to_owned()) {
+        if seen.insert(dedup_key(entry, usernames)) {
             self.entries.push(entry.to_owned());
         } else {
             self.duplicates += 1;
@@ -42,7 +55,8 @@ impl UserList {
 /// stands for standard input, read once.
 ///
 /// Lines of files and of standard input are trimmed; blank lines and lines starting with `#`
-/// are skipped. With `usernames`, a leading `@` is dropped.
+/// are skipped. With `usernames`, a leading `@` is dropped and entries that differ only in case
+/// are one user.
 pub(crate) fn collect(
     arguments: &[String],
     files: &[impl AsRef<Path>],
@@ -113,9 +127,43 @@ mod tests {
 
     #[test]
     fn lines_skip_comments_and_blanks() {
-        let stdin = || Ok("# team\nalice\n\n  # not me\r\nbob\r\n  \nAlice\n".to_owned());
+        let stdin = || Ok("# team\nalice\n\n  # not me\r\nbob\r\n  \ncarol\n".to_owned());
         let list = collect(&["-".to_owned()], &[] as &[&str], true, stdin).unwrap();
-        assert_eq!(list.entries, ["alice", "bob", "Alice"]);
+        assert_eq!(list.entries, ["alice", "bob", "carol"]);
+    }
+
+    #[test]
+    fn usernames_that_differ_only_in_case_are_one_user() {
+        let arguments = [
+            "Dave",
+            "dave",
+            "@DAVE",
+            "Ärger",
+            "äRGER",
+            "ΣΊΣΥΦΟΣ",
+            "σίσυφος",
+        ];
+        let list = collect(&arguments.map(String::from), &[] as &[&str], true, no_stdin).unwrap();
+        assert_eq!(list.entries, ["Dave", "Ärger", "ΣΊΣΥΦΟΣ"]);
+        assert_eq!(list.duplicates, 4);
+    }
+
+    #[test]
+    fn ids_differ_by_case() {
+        let arguments = [
+            "nSYqWzZ4GsKTX4dyK",
+            "nsyqwzz4gsktx4dyk",
+            "nSYqWzZ4GsKTX4dyK",
+        ];
+        let list = collect(
+            &arguments.map(String::from),
+            &[] as &[&str],
+            false,
+            no_stdin,
+        )
+        .unwrap();
+        assert_eq!(list.entries, ["nSYqWzZ4GsKTX4dyK", "nsyqwzz4gsktx4dyk"]);
+        assert_eq!(list.duplicates, 1);
     }
 
     #[test]

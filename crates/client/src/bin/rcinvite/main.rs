@@ -18,7 +18,8 @@ Invite users to a Rocket.Chat private group, in batches, and report what happene
 Users are usernames (or user ids with --ids), given as arguments, read from files (--file, one \
 per line; blank lines and lines starting with # are skipped) or from standard input (\"-\" as an \
 argument or as the file). A leading @ on a username is dropped and repeated entries are sent \
-once. Usernames match case-insensitively.
+once. Usernames match case-insensitively, so entries that differ only in case are repeats (the \
+first spelling is sent); user ids are compared exactly.
 
 Long lists are sent in several groups.invite calls of --batch-size users each, with a progress \
 bar on a terminal. Failed calls are retried when that is safe (network errors, 5xx, rate \
