@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 
 use crate::{
     Credentials, Error, RetryPolicy, Session,
-    retry::{is_repeatable, wait_from_headers},
+    retry::{self, is_repeatable},
 };
 
 /// The default `User-Agent`: `rocketchat-client/<version>`.
@@ -126,19 +126,24 @@ impl ClientBuilder {
         let raw = self
             .base_url
             .ok_or_else(|| config("no base URL was given"))?;
-        let base = Url::parse(raw.trim())
-            .map_err(|error| Error::Config(format!("the base URL {raw:?} is invalid: {error}")))?;
+        let base = Url::parse(raw.trim()).map_err(|error| {
+            Error::Config(format!(
+                "the base URL {:?} is invalid: {error}",
+                without_password(&raw)
+            ))
+        })?;
+        let shown = without_password(base.as_str());
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
-                "the base URL {raw:?} must start with http:// or https://"
+                "the base URL {shown:?} must start with http:// or https://"
             )));
         }
         if base.host_str().is_none_or(str::is_empty) {
-            return Err(Error::Config(format!("the base URL {raw:?} has no host")));
+            return Err(Error::Config(format!("the base URL {shown:?} has no host")));
         }
         if base.query().is_some() || base.fragment().is_some() {
             return Err(Error::Config(format!(
-                "the base URL {raw:?} must not have a query or fragment"
+                "the base URL {shown:?} must not have a query or fragment"
             )));
         }
         if self.connect_timeout.is_zero() || self.timeout.is_zero() {
@@ -164,6 +169,8 @@ impl ClientBuilder {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
+            // Never carry the token (or a login's password) to another address.
+            .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout);
@@ -208,7 +215,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base)
+            .field("base_url", &without_password(&self.inner.base))
             .field("credentials", &self.inner.credentials)
             .field("session", &*self.read_session())
             .field("retry", &self.inner.retry)
@@ -251,7 +258,11 @@ impl Client {
     /// change the client's session.
     pub async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         let answer = self.execute(request).await?;
-        decode(&answer)
+        if E::METADATA.path == login::METADATA.path {
+            decode_withheld(&answer)
+        } else {
+            decode(&answer)
+        }
     }
 
     /// `GET /api/info`: the server's version. Needs no credentials.
@@ -463,8 +474,8 @@ impl Client {
         }
     }
 
-    /// One HTTP exchange. A failure comes with the wait the server asked for in its headers
-    /// (`Retry-After`, `X-RateLimit-Reset`), if any.
+    /// One HTTP exchange. A failure comes with the wait the server's `Retry-After` asked for,
+    /// if any (a 429's other hints are in its [`Error::RateLimited`]).
     async fn attempt(
         &self,
         prepared: &Prepared,
@@ -502,17 +513,20 @@ impl Client {
             .await
             .map_err(|error| local(Error::from_reqwest(error)))?;
         let status = response.status().as_u16();
-        let wait = wait_from_headers(response.headers());
+        // An error answer's headers say how long to wait; a success's are not needed.
+        let headers = (!(200..300).contains(&status)).then(|| response.headers().clone());
         let body = response
             .bytes()
             .await
             .map_err(|error| local(Error::from_reqwest(error)))?
             .to_vec();
         tracing::debug!(endpoint = prepared.name, status, "answered");
-        if (200..300).contains(&status) {
-            Ok(Answer { status, body })
-        } else {
-            Err((Error::from_answer(status, &body, wait), wait))
+        match headers {
+            None => Ok(Answer { status, body }),
+            Some(headers) => {
+                let error = Error::from_answer(status, &body, &headers);
+                Err((error, retry::retry_after(&headers)))
+            }
         }
     }
 
@@ -565,10 +579,21 @@ impl Client {
             login::Request::username(user.clone(), password.expose())
         };
         let answer = self.with_retries(&Prepared::new(&request)?, None).await?;
-        let session = session_of(&decode(&answer)?);
+        let session = session_of(&decode_withheld(&answer)?);
         *self.write_session() = Some(session.clone());
         tracing::debug!(user_id = %session.user_id, "logged in");
         Ok(session)
+    }
+}
+
+/// `url` with the password of its user part, if any, masked: for messages and `Debug`.
+fn without_password(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -633,6 +658,19 @@ fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
     })
 }
 
+/// [`decode`] for an answer that may hold a secret (a login's token): a body that does not
+/// decode is not kept in the error, which may end up in logs.
+fn decode_withheld<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+        status: answer.status,
+        body: WITHHELD.to_owned(),
+        source,
+    })
+}
+
+/// What [`Error::Decode`] holds instead of a login answer.
+const WITHHELD: &str = "[withheld: a login answer may hold a token]";
+
 #[cfg(test)]
 mod tests {
     /// Depending on this crate must not break other reqwest clients in the same program: a TLS
@@ -644,5 +682,25 @@ mod tests {
             .build();
         assert!(ours.is_ok());
         let _theirs = reqwest::Client::new();
+    }
+
+    #[test]
+    fn a_password_in_the_base_url_is_never_shown() {
+        let client = super::Client::builder()
+            .base_url("https://proxy:s3cret@chat.example.com/")
+            .build()
+            .unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.contains("https://proxy:***@chat.example.com"), "{debug}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        let error = super::Client::builder()
+            .base_url("ftp://proxy:s3cret@chat.example.com/")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid client configuration: the base URL \"ftp://proxy:***@chat.example.com/\" \
+             must start with http:// or https://"
+        );
     }
 }

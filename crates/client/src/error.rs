@@ -2,14 +2,18 @@
 
 use std::time::Duration;
 
+use reqwest::header::HeaderMap;
 use rocketchat_protocol::{ApiError, ErrorBody, ErrorKind};
 use serde_json::{Map, Value};
+
+use crate::retry;
 
 /// Everything that can go wrong with a call, in one enum a caller can match on.
 ///
 /// Transport problems ([`Transport`](Self::Transport), [`Timeout`](Self::Timeout)) are kept apart
 /// from answers the server gave ([`Api`](Self::Api), [`Unauthorized`](Self::Unauthorized),
-/// [`RateLimited`](Self::RateLimited), [`Http`](Self::Http), [`Decode`](Self::Decode)), and both
+/// [`RateLimited`](Self::RateLimited), [`Http`](Self::Http), [`Redirect`](Self::Redirect),
+/// [`Decode`](Self::Decode)), and both
 /// from mistakes caught before anything was sent ([`Config`](Self::Config),
 /// [`InvalidRequest`](Self::InvalidRequest)).
 ///
@@ -92,12 +96,27 @@ pub enum Error {
         body: ErrorBody,
     },
 
+    /// A 3xx answer. The client follows no redirects, so that the auth token, and a login's
+    /// password, never go to an address the caller did not give: use the one it points to as
+    /// the base URL (the usual case is `http://` sent on to `https://`).
+    #[error(
+        "{status} redirect to {}: the client follows no redirects; use that address as the base URL",
+        location.as_deref().unwrap_or("an address the server did not name")
+    )]
+    Redirect {
+        /// The HTTP status, 301, 302, 303, 307 or 308.
+        status: u16,
+        /// The `Location` header, where the server sends the call.
+        location: Option<String>,
+    },
+
     /// A success status came with a body that is not the expected JSON.
     #[error("could not read the {status} answer: {source}")]
     Decode {
         /// The HTTP status.
         status: u16,
-        /// The body as the server sent it (lossily converted to UTF-8).
+        /// The body as the server sent it (lossily converted to UTF-8); for a login, whose
+        /// answer may hold a token, a note that it was withheld.
         body: String,
         /// Why it did not parse.
         #[source]
@@ -109,15 +128,27 @@ pub enum Error {
 static TOO_MANY_REQUESTS: ErrorKind = ErrorKind::TooManyRequests;
 
 impl Error {
-    /// Turns an error answer into the matching variant.
-    pub(crate) fn from_answer(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+    /// Turns an error answer into the matching variant. A 429's wait comes from `Retry-After`,
+    /// else the body's "You must wait N seconds", else `X-RateLimit-Reset`.
+    pub(crate) fn from_answer(status: u16, body: &[u8], headers: &HeaderMap) -> Self {
+        if (300..400).contains(&status) {
+            let location = headers.get(reqwest::header::LOCATION);
+            return Self::Redirect {
+                status,
+                location: location
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned),
+            };
+        }
         let body = ErrorBody::from_slice(body);
         match (status, body) {
             (401, body) => Self::Unauthorized {
                 message: body.message().to_owned(),
             },
             (429, body) => Self::RateLimited {
-                retry_after: retry_after.or_else(|| wait_from_message(body.message())),
+                retry_after: retry::retry_after(headers)
+                    .or_else(|| retry::wait_from_message(body.message()))
+                    .or_else(|| retry::rate_limit_reset(headers)),
                 message: body.message().to_owned(),
             },
             (status, ErrorBody::Api(error)) => Self::Api {
@@ -145,9 +176,10 @@ impl Error {
     /// The HTTP status of the answer, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Api { status, .. } | Self::Http { status, .. } | Self::Decode { status, .. } => {
-                Some(*status)
-            }
+            Self::Api { status, .. }
+            | Self::Http { status, .. }
+            | Self::Decode { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
             Self::Unauthorized { .. } => Some(401),
             Self::RateLimited { .. } => Some(429),
             Self::Transport(error) | Self::Timeout(error) => error.status().map(|s| s.as_u16()),
@@ -197,13 +229,6 @@ pub(crate) fn is_transient_status(status: u16) -> bool {
     status == 429 || ((500..600).contains(&status) && status != 501 && status != 505)
 }
 
-/// Reads N from Rocket.Chat's "You must wait N seconds before trying this endpoint again".
-fn wait_from_message(message: &str) -> Option<Duration> {
-    let rest = &message[message.find("must wait ")? + "must wait ".len()..];
-    let digits = rest.split_once(' ')?.0;
-    digits.parse().ok().map(Duration::from_secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,7 +238,7 @@ mod tests {
         let error = Error::from_answer(
             429,
             br#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 42 seconds before trying this endpoint again. [error-too-many-requests]"}"#,
-            None,
+            &HeaderMap::new(),
         );
         assert_eq!(error.retry_after(), Some(Duration::from_secs(42)));
         assert_eq!(error.error_type(), Some(&ErrorKind::TooManyRequests));
@@ -221,13 +246,66 @@ mod tests {
     }
 
     #[test]
-    fn header_wait_wins_over_message() {
-        let error = Error::from_answer(
-            429,
-            br#"{"success":false,"error":"You must wait 42 seconds before"}"#,
-            Some(Duration::from_millis(1500)),
+    fn a_429_wait_is_retry_after_then_the_message_then_the_reset_time() {
+        let body = br#"{"success":false,"error":"You must wait 42 seconds before"}"#;
+        let wait = |headers: &[(&'static str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, value.parse().unwrap());
+            }
+            Error::from_answer(429, body, &map).retry_after()
+        };
+        let reset_in_a_second = (std::time::SystemTime::now() + Duration::from_secs(1))
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            .to_string();
+        assert_eq!(
+            wait(&[
+                ("retry-after", "7"),
+                ("x-ratelimit-reset", &reset_in_a_second)
+            ]),
+            Some(Duration::from_secs(7))
         );
-        assert_eq!(error.retry_after(), Some(Duration::from_millis(1500)));
+        // The relative wait in the message beats the server's clock.
+        assert_eq!(
+            wait(&[("x-ratelimit-reset", &reset_in_a_second)]),
+            Some(Duration::from_secs(42))
+        );
+        let silent = Error::from_answer(
+            429,
+            br#"{"success":false,"error":"slow down"}"#,
+            &[(
+                "x-ratelimit-reset".parse().unwrap(),
+                reset_in_a_second.parse().unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let reset = silent.retry_after().unwrap();
+        assert!(reset <= Duration::from_secs(1), "{reset:?}");
+    }
+
+    #[test]
+    fn a_redirect_names_where_it_points() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "location",
+            "https://chat.example.com/api/v1/me".parse().unwrap(),
+        );
+        let error = Error::from_answer(301, b"", &headers);
+        assert!(matches!(
+            &error,
+            Error::Redirect { status: 301, location: Some(location) }
+                if location == "https://chat.example.com/api/v1/me"
+        ));
+        assert!(!error.is_transient());
+        assert_eq!(error.status(), Some(301));
+        assert_eq!(
+            error.to_string(),
+            "301 redirect to https://chat.example.com/api/v1/me: the client follows no \
+             redirects; use that address as the base URL"
+        );
     }
 
     #[test]
@@ -235,7 +313,7 @@ mod tests {
         let error = Error::from_answer(
             400,
             br#"{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"addUsersToRoom"}}"#,
-            None,
+            &HeaderMap::new(),
         );
         let Error::Api {
             status,
@@ -258,7 +336,7 @@ mod tests {
 
     #[test]
     fn other_statuses_keep_their_body() {
-        let error = Error::from_answer(502, b"<html>Bad Gateway</html>", None);
+        let error = Error::from_answer(502, b"<html>Bad Gateway</html>", &HeaderMap::new());
         assert!(
             matches!(&error, Error::Http { status: 502, body: ErrorBody::NotJson(text) } if text == "<html>Bad Gateway</html>")
         );
@@ -267,7 +345,7 @@ mod tests {
         let not_found = Error::from_answer(
             404,
             br#"{"success":false,"error":"Resource not found"}"#,
-            None,
+            &HeaderMap::new(),
         );
         assert!(!not_found.is_transient());
     }

@@ -39,13 +39,16 @@
 //! # Retries
 //!
 //! Network faults, timeouts, 5xx and 429 answers are retried with bounded exponential backoff
-//! and jitter ([`RetryPolicy`]), honouring `Retry-After` (seconds or an HTTP date) and
-//! Rocket.Chat's `X-RateLimit-Reset` (epoch milliseconds). Other 4xx answers are never retried. Calls that are not safe to repeat
-//! (`users.create`, `groups.create`, `groups.addModerator`, `logout`) are retried only when the
-//! server cannot have acted on them; the [`retry`] module explains which calls are which.
+//! and jitter ([`RetryPolicy`]), honouring `Retry-After` (seconds or an HTTP date) and, on a
+//! 429, Rocket.Chat's "You must wait N seconds" and `X-RateLimit-Reset` (epoch milliseconds).
+//! Other 4xx answers are never retried. Calls that are not safe to repeat (`users.create`,
+//! `groups.create`, `groups.addModerator`, `logout`) are retried only when the server cannot
+//! have acted on them; the [`retry`] module explains which calls are which.
 //!
 //! Secrets (passwords, tokens) are held in [`Secret`], whose `Debug` output is `[redacted]`, and
-//! the token header is marked sensitive, so neither shows up in logs.
+//! the token header is marked sensitive, so neither shows up in logs. Redirects are not
+//! followed ([`Error::Redirect`] names where one points), so the token never goes to an address
+//! the caller did not give.
 //!
 //! # Features
 //!

@@ -42,10 +42,11 @@ use crate::Error;
 ///
 /// The `n`th retry waits a random time between half and all of
 /// `min(initial_backoff * 2^(n-1), max_backoff)`, unless the server said how long to wait (a
-/// `Retry-After` in seconds, or on a 429 `X-RateLimit-Reset` or the body's "You must wait N
-/// seconds"), in which case that wait is used, as long as it is at most `max_retry_after`; an
-/// answer asking for a longer wait is returned to the caller at once (a 429 as
-/// [`Error::RateLimited`] with its `retry_after`).
+/// `Retry-After`, in seconds or as a date; on a 429 also the body's "You must wait N seconds",
+/// then `X-RateLimit-Reset`), in which case that wait is used, as long as it is at most
+/// `max_retry_after`; an answer asking for a longer wait is returned to the caller at once (a
+/// 429 as [`Error::RateLimited`] with its `retry_after`). A wait that is already over gets the
+/// backoff instead.
 ///
 /// ```
 /// use std::time::Duration;
@@ -139,8 +140,10 @@ impl RetryPolicy {
         }
         match server_wait.or_else(|| error.retry_after()) {
             Some(wait) if wait > self.max_retry_after => None,
-            Some(wait) => Some(wait),
-            None => Some(self.backoff(retry)),
+            // A wait already over (a reset time the clocks disagree on, `Retry-After: 0`)
+            // still gets the backoff, so that retries do not hammer the server.
+            Some(wait) if !wait.is_zero() => Some(wait),
+            _ => Some(self.backoff(retry)),
         }
     }
 
@@ -163,20 +166,29 @@ pub fn is_repeatable(metadata: &Metadata) -> bool {
     metadata.idempotent
 }
 
-/// The wait a 429 or 503 answer asks for: `Retry-After` (seconds, or an HTTP date, RFC 9110
-/// section 10.2.3), else Rocket.Chat's `X-RateLimit-Reset`, the epoch time in milliseconds when
-/// the window resets. A time already past means no wait.
-pub(crate) fn wait_from_headers(headers: &HeaderMap) -> Option<Duration> {
-    let header = |name| headers.get(name)?.to_str().ok().map(str::trim);
-    if let Some(retry_after) = header(RETRY_AFTER.as_str()) {
-        if let Ok(seconds) = retry_after.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
-        }
-        if let Ok(at) = httpdate::parse_http_date(retry_after) {
-            return Some(at.duration_since(SystemTime::now()).unwrap_or_default());
-        }
+/// The wait `Retry-After` asks for, on any status: seconds, or an HTTP date (RFC 9110 section
+/// 10.2.3); a date already past means no wait.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
     }
-    let reset_ms = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// The wait until Rocket.Chat's `X-RateLimit-Reset`, the epoch time in milliseconds when the
+/// rate-limit window resets. Rocket.Chat sends it on every answer of a limited route, so it
+/// means something only on a 429; and being a time on the server's clock, it is the last
+/// resort after the relative waits.
+pub(crate) fn rate_limit_reset(headers: &HeaderMap) -> Option<Duration> {
+    let reset_ms = headers
+        .get("x-ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .ok()?
@@ -185,6 +197,13 @@ pub(crate) fn wait_from_headers(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_millis(
         u64::try_from(wait).unwrap_or(u64::MAX),
     ))
+}
+
+/// Reads N from Rocket.Chat's "You must wait N seconds before trying this endpoint again".
+pub(crate) fn wait_from_message(message: &str) -> Option<Duration> {
+    let rest = &message[message.find("must wait ")? + "must wait ".len()..];
+    let digits = rest.split_once(' ')?.0;
+    digits.parse().ok().map(Duration::from_secs)
 }
 
 /// A number in `[0, 1)`, random enough to spread retries of many clients apart.
@@ -286,7 +305,7 @@ mod tests {
         let error = Error::from_answer(
             400,
             br#"{"success":false,"error":"x","errorType":"error-room-not-found"}"#,
-            None,
+            &HeaderMap::new(),
         );
         assert!(
             RetryPolicy::default()
@@ -307,20 +326,15 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds_wins_over_rate_limit_reset() {
+    fn retry_after_may_be_seconds_or_an_http_date() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
-        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers), None);
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(wait_from_headers(&headers), Some(Duration::from_secs(7)));
-    }
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
 
-    #[test]
-    fn retry_after_may_be_an_http_date() {
-        let mut headers = HeaderMap::new();
         let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
         headers.insert(RETRY_AFTER, HeaderValue::from_str(&at).unwrap());
-        let wait = wait_from_headers(&headers).unwrap();
+        let wait = retry_after(&headers).unwrap();
         // The date has whole seconds, so up to one second of the 30 is cut off.
         assert!(
             wait > Duration::from_secs(28) && wait <= Duration::from_secs(30),
@@ -329,16 +343,21 @@ mod tests {
 
         let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
         headers.insert(RETRY_AFTER, HeaderValue::from_str(&past).unwrap());
-        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]
-    fn an_unreadable_retry_after_falls_back_to_rate_limit_reset() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(wait_from_headers(&headers), None);
-        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
-        assert_eq!(wait_from_headers(&headers), Some(Duration::ZERO));
+    fn a_wait_already_over_still_backs_off() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(100));
+        let wait = policy
+            .next_wait(&server_error(), Some(Duration::ZERO), 1, true)
+            .unwrap();
+        assert!(wait >= Duration::from_millis(50), "{wait:?}");
     }
 
     #[test]
@@ -352,10 +371,12 @@ mod tests {
             "x-ratelimit-reset",
             HeaderValue::from_str(&(now_ms + 30_000).to_string()).unwrap(),
         );
-        let wait = wait_from_headers(&headers).unwrap();
+        let wait = rate_limit_reset(&headers).unwrap();
         assert!(
             wait > Duration::from_secs(29) && wait <= Duration::from_secs(30),
             "{wait:?}"
         );
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+        assert_eq!(rate_limit_reset(&headers), Some(Duration::ZERO));
     }
 }

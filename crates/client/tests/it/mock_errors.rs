@@ -174,6 +174,69 @@ async fn refused_login_is_unauthorized() {
     );
 }
 
+/// A login answer that does not decode may still hold a token: the error does not keep it.
+#[tokio::test]
+async fn an_undecodable_login_answer_is_not_kept_in_the_error() {
+    let server = mock_server("/api/v1/login").await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/login"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": { "authToken": "SECRET-TOKEN", "userId": 12 } })),
+        )
+        .mount(&server)
+        .await;
+
+    let error = Client::builder()
+        .base_url(server.uri())
+        .credentials(Credentials::password("testing1", "p4ss"))
+        .build()
+        .unwrap()
+        .me()
+        .await
+        .unwrap_err();
+
+    let Error::Decode { status, body, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*status, 200);
+    assert_eq!(body, "[withheld: a login answer may hold a token]");
+    assert!(!format!("{error:?} {error}").contains("SECRET-TOKEN"));
+}
+
+/// A redirect is not followed: the token would go to the address it names, and a 301 or 302
+/// would turn the invite into a GET.
+#[tokio::test]
+async fn redirects_are_reported_not_followed() {
+    let elsewhere = mock_server("nothing: the client must not follow the redirect").await;
+    let server = mock_server(INVITE).await;
+    let target = format!("{}{INVITE}", elsewhere.uri());
+    for status in [301, 302, 307, 308] {
+        server.reset().await;
+        invite_answers(
+            &server,
+            ResponseTemplate::new(status).insert_header("Location", target.as_str()),
+        )
+        .await;
+
+        let error = invite(&server).await;
+
+        assert!(
+            matches!(&error, Error::Redirect { status: s, location: Some(l) } if *s == status && *l == target),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{status} redirect to {target}: the client follows no redirects; use that \
+                 address as the base URL"
+            )
+        );
+        assert_eq!(hits(&server, INVITE).await, 1, "not retried");
+    }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn non_json_success_body_is_a_decode_error_that_keeps_the_body() {
     let server = mock_server(INVITE).await;

@@ -27,6 +27,12 @@ fn too_many() -> ResponseTemplate {
     ResponseTemplate::new(429).set_body_json(fixture("groups.invite/error-429.json"))
 }
 
+/// A 429 whose message names no wait, unlike Rocket.Chat's.
+fn too_many_silently() -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .set_body_json(serde_json::json!({ "success": false, "error": "Too many requests" }))
+}
+
 fn epoch_ms_in(wait: Duration) -> String {
     (SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + wait)
         .as_millis()
@@ -61,7 +67,7 @@ async fn rate_limited_call_waits_until_x_ratelimit_reset_then_succeeds() {
     let server = mock_server(INVITE).await;
     // Measured from before the reset time is fixed, so load on the machine cannot shorten it.
     let started = Instant::now();
-    let limited = too_many()
+    let limited = too_many_silently()
         .insert_header("X-RateLimit-Limit", "10")
         .insert_header("X-RateLimit-Remaining", "0")
         .insert_header(
@@ -154,7 +160,7 @@ async fn wait_longer_than_allowed_is_returned_at_once() {
     answer(
         &server,
         INVITE,
-        too_many().insert_header("X-RateLimit-Reset", reset.as_str()),
+        too_many_silently().insert_header("X-RateLimit-Reset", reset.as_str()),
         1,
         invite_ok(),
     )
@@ -177,18 +183,70 @@ async fn wait_longer_than_allowed_is_returned_at_once() {
         wait > Duration::from_secs(118) && wait <= Duration::from_secs(120),
         "{wait:?}"
     );
-    assert_eq!(
-        message,
-        fixture("groups.invite/error-429.json")["error"]
-            .as_str()
-            .unwrap()
-    );
+    assert_eq!(message, "Too many requests");
     assert_eq!(error.status(), Some(429));
     assert_eq!(
         error.error_type().map(|k| k.as_str()),
         Some("error-too-many-requests")
     );
     assert_eq!(hits(&server, INVITE).await, 1);
+}
+
+/// The message's relative wait is taken over `X-RateLimit-Reset`, a time on the server's clock
+/// (here far off, as with a client clock that is behind).
+#[tokio::test]
+async fn the_messages_wait_beats_a_reset_time() {
+    let server = mock_server(INVITE).await;
+    let limited = ResponseTemplate::new(429)
+        .set_body_json(serde_json::json!({
+            "success": false,
+            "error": "Error, too many requests. Please slow down. You must wait 1 seconds before \
+                      trying this endpoint again. [error-too-many-requests]"
+        }))
+        .insert_header(
+            "X-RateLimit-Reset",
+            epoch_ms_in(Duration::from_secs(120)).as_str(),
+        );
+    answer(&server, INVITE, limited, 1, invite_ok()).await;
+
+    let started = Instant::now();
+    client(&server)
+        .invite_usernames(RoomSelector::name("private-abc"), ["John.Doe"])
+        .await
+        .unwrap();
+
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+}
+
+/// Rocket.Chat sends `X-RateLimit-Reset` on every answer of a limited route; on a 5xx it is no
+/// wait, and the usual backoff applies.
+#[tokio::test]
+async fn a_server_errors_rate_limit_reset_is_not_a_wait() {
+    let server = mock_server(INVITE).await;
+    let unavailable = ResponseTemplate::new(503)
+        .set_body_json(serde_json::json!({"success": false, "error": "Service Unavailable"}))
+        .insert_header(
+            "X-RateLimit-Reset",
+            epoch_ms_in(Duration::from_secs(40)).as_str(),
+        );
+    answer(&server, INVITE, unavailable, 1, invite_ok()).await;
+
+    let started = Instant::now();
+    client(&server)
+        .invite_usernames(RoomSelector::name("private-abc"), ["John.Doe"])
+        .await
+        .unwrap();
+
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(hits(&server, INVITE).await, 2);
 }
 
 #[tokio::test]
