@@ -691,7 +691,10 @@ mod tests {
             .build()
             .unwrap();
         let debug = format!("{client:?}");
-        assert!(debug.contains("https://proxy:***@chat.example.com"), "{debug}");
+        assert!(
+            debug.contains("https://proxy:***@chat.example.com"),
+            "{debug}"
+        );
         assert!(!debug.contains("s3cret"), "{debug}");
         let error = super::Client::builder()
             .base_url("ftp://proxy:s3cret@chat.example.com/")
