@@ -291,6 +291,38 @@ async fn ids_that_differ_in_case_are_different_users() {
 }
 
 #[tokio::test]
+async fn a_byte_order_mark_is_not_part_of_the_first_name() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .and(body_json(
+            json!({"roomName": "team", "usernames": ["carol", "alice", "bob"]}),
+        ))
+        .respond_with(fake_invite)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rcinvite-bom.txt");
+    std::fs::write(&file, "\u{feff}alice\r\nbob\r\n").unwrap();
+
+    let output = run(
+        &server,
+        &["--room-name", "team", "-", "--file", file.to_str().unwrap()],
+        "\u{feff}carol\n",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "success: 3 usernames for group \"team\", 1 of 1 batch accepted\n  \
+         added                  3\n  \
+         already members        0\n  \
+         not found              0\n"
+    );
+}
+
+#[tokio::test]
 async fn ids_are_sent_as_user_ids() {
     let server = mock_server(INVITE).await;
     Mock::given(method("POST"))

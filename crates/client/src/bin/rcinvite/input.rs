@@ -54,8 +54,8 @@ impl UserList {
 /// Collects the users from the arguments, then the files in the order given, where `-` (as an argument or a file)
 /// stands for standard input, read once.
 ///
-/// Lines of files and of standard input are trimmed; blank lines and lines starting with `#`
-/// are skipped. With `usernames`, a leading `@` is dropped and entries that differ only in case
+/// A byte order mark at the start of a file or of standard input is dropped. Lines are trimmed;
+/// blank lines and lines starting with `#` are skipped. With `usernames`, a leading `@` is dropped and entries that differ only in case
 /// are one user.
 pub(crate) fn collect(
     arguments: &[String],
@@ -95,6 +95,9 @@ pub(crate) fn collect(
 }
 
 fn push_lines(list: &mut UserList, seen: &mut HashSet<String>, text: &str, usernames: bool) {
+    // Editors on Windows start UTF-8 files with a byte order mark; it is not part of the first
+    // name (and `trim` keeps it: U+FEFF is not white space).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for line in text.lines() {
         if !line.trim_start().starts_with('#') {
             list.push(seen, line, usernames);
@@ -164,6 +167,16 @@ mod tests {
         .unwrap();
         assert_eq!(list.entries, ["nSYqWzZ4GsKTX4dyK", "nsyqwzz4gsktx4dyk"]);
         assert_eq!(list.duplicates, 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        let stdin = || Ok("\u{feff}alice\nbob\n".to_owned());
+        let list = collect(&["-".to_owned()], &[] as &[&str], false, stdin).unwrap();
+        assert_eq!(list.entries, ["alice", "bob"]);
+        let stdin = || Ok("\u{feff}# team\nalice\n".to_owned());
+        let list = collect(&["-".to_owned()], &[] as &[&str], true, stdin).unwrap();
+        assert_eq!(list.entries, ["alice"]);
     }
 
     #[test]
