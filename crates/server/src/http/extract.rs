@@ -7,6 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use rocketchat_protocol::ApiError;
 use serde::de::DeserializeOwned;
@@ -67,6 +68,11 @@ pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
 /// A JSON object body, parsed with the protocol crate's rules: malformed JSON, a non-object and
 /// wrong types are `invalid-params`; an empty body counts as `{}`, as in Rocket.Chat; a body
 /// over the limit is 413.
+///
+/// A body that is not empty must come with a JSON `Content-Type` (one containing
+/// `application/json`, as Rocket.Chat checks). Rocket.Chat reads any other body as text and
+/// ignores it, so that a form or an unlabelled JSON body silently counts as `{}`; we answer
+/// `invalid-params` and say which header to send.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -75,6 +81,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
         let limit = request.extensions().get::<BodyLimit>().map(|limit| limit.0);
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -87,15 +97,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                     )))
                 }
             })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        if !blank && !content_type.as_deref().is_some_and(is_json) {
+            return Err(HttpError::Api(ApiError::invalid_params(format!(
+                "the request body must be JSON sent with Content-Type: application/json, not {}",
+                content_type
+                    .map_or_else(|| "without a Content-Type".to_owned(), |t| format!("{t:?}"))
+            ))));
+        }
+        let bytes: &[u8] = if blank { b"{}" } else { &bytes };
         rocketchat_protocol::json::from_object_slice(bytes)
             .map(JsonBody)
             .map_err(HttpError::Api)
     }
+}
+
+/// Whether a `Content-Type` is one Rocket.Chat parses as JSON.
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .to_ascii_lowercase()
+        .contains("application/json")
 }
 
 /// The body limit in force, for the 413 message.

@@ -101,6 +101,65 @@ async fn unknown_routes_and_methods_are_404() {
     }
 }
 
+/// A body must be labelled JSON. Rocket.Chat reads anything else as text and ignores it, so a
+/// form or an unlabelled JSON body silently counts as `{}` there; here it gets a clear 400.
+#[tokio::test]
+async fn a_body_that_is_not_labelled_json_is_refused_clearly() {
+    let world = World::new().await;
+    let body = format!(
+        r#"{{"roomId": "{}", "username": "john.doe"}}"#,
+        world.room_id
+    );
+    let send = |content_type: Option<&'static str>, body: String| {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/api/v1/groups.invite", world.server.url()))
+            .header("X-User-Id", &world.owner.user_id)
+            .header("X-Auth-Token", &world.owner.auth_token)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for (content_type, shown) in [
+        (
+            Some("application/x-www-form-urlencoded"),
+            "\"application/x-www-form-urlencoded\"",
+        ),
+        (
+            Some("text/plain;charset=UTF-8"),
+            "\"text/plain;charset=UTF-8\"",
+        ),
+        (None, "without a Content-Type"),
+    ] {
+        let (status, answer) = send(content_type, body.clone()).await;
+        assert_eq!(status, 400, "{content_type:?}");
+        assert_eq!(
+            answer,
+            json!({
+                "success": false,
+                "error": format!(
+                    "the request body must be JSON sent with Content-Type: application/json, \
+                     not {shown} [invalid-params]"
+                ),
+                "errorType": "invalid-params"
+            })
+        );
+    }
+    assert_eq!(world.member_names().await, ["member", "testing1"]);
+
+    // Any JSON type with parameters is fine, and an empty body needs no type at all.
+    let (status, answer) = send(Some("Application/JSON; charset=utf-8"), body).await;
+    assert_eq!(status, 200, "{answer:#}");
+    let (status, answer) = send(None, String::new()).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["errorType"], "error-room-param-not-provided");
+}
+
 /// A client that sends its headers and then stalls is answered 503 once the request timeout has
 /// passed, with Rocket.Chat's `unavailable` body, and the server keeps serving.
 #[tokio::test]
