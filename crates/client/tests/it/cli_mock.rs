@@ -623,6 +623,59 @@ async fn usage_errors_exit_with_2() {
 }
 
 #[tokio::test]
+async fn a_bad_url_or_a_blank_credential_is_a_usage_error() {
+    let token = [("RC_USER_ID", "u"), ("RC_AUTH_TOKEN", "t")];
+    let url = [("RC_URL", "http://x")];
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 6] = [
+        (
+            &["--url", "example.com"],
+            &token,
+            "error: invalid value 'example.com' for '--url <URL>': the address must start with \
+             http:// or https://, such as https://chat.example.com\n",
+        ),
+        (
+            &[],
+            &[("RC_URL", ""), token[0], token[1]],
+            "error: invalid value '' for '--url <URL>': the address is empty; give one with --url \
+             or RC_URL, such as https://chat.example.com\n",
+        ),
+        (
+            &["--url", "http://chat.example.com/?x=1"],
+            &token,
+            "error: invalid value 'http://chat.example.com/?x=1' for '--url <URL>': the address \
+             must not have a query (?...) or a fragment (#...)\n",
+        ),
+        (
+            &["--user-id", "u", "--auth-token", " "],
+            &url,
+            "error: --auth-token (or RC_AUTH_TOKEN) is blank\n",
+        ),
+        (
+            &["--username", "bob"],
+            &[url[0], ("RC_PASSWORD", "")],
+            "error: the password is empty\n",
+        ),
+        (
+            &[],
+            &[url[0], ("RC_USERNAME", ""), ("RC_PASSWORD", "pw")],
+            "error: --username (or RC_USERNAME) is blank\n",
+        ),
+    ];
+    for (flags, env, expected) in cases {
+        let args = [flags, &["--room-name", "g", "alice"]].concat();
+        let output = rcinvite(&args, env, "").await;
+        assert_eq!(output.status.code(), Some(2), "{args:?} {env:?}");
+        let first_line = stderr(&output)
+            .split_inclusive('\n')
+            .next()
+            .map(str::to_owned);
+        assert_eq!(first_line.as_deref(), Some(expected), "{args:?} {env:?}");
+        assert_eq!(stdout(&output), "");
+    }
+}
+
+#[tokio::test]
 async fn an_empty_list_is_a_failure() {
     let output = rcinvite(
         &[
@@ -656,6 +709,11 @@ async fn help_explains_exit_codes_and_examples() {
     let help = stdout(&output);
     for needle in [
         "Exit status:",
+        "  0  success: every batch was accepted and no user was reported not found (servers that\n     \
+         report per-user outcomes, like rocketchat-rs, have made every user a member; with\n     \
+         others the counts are unknown)\n",
+        "  2  usage error: bad or missing flags or environment variables (such as a --url that is not\n     \
+         an http:// or https:// address, or a blank credential)\n",
         "3  partial",
         "Examples:",
         "RC_AUTH_TOKEN",

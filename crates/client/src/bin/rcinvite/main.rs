@@ -34,10 +34,13 @@ line wins over the environment, and a token wins over a password from the same p
 
 const AFTER_LONG_HELP: &str = "\
 Exit status:
-  0  success: every user is a member now (added or already a member)
+  0  success: every batch was accepted and no user was reported not found (servers that
+     report per-user outcomes, like rocketchat-rs, have made every user a member; with
+     others the counts are unknown)
   1  failure: nothing was done (bad credentials, unknown group, no permission, server
      unreachable, empty list)
-  2  usage error: bad or missing flags
+  2  usage error: bad or missing flags or environment variables (such as a --url that is not
+     an http:// or https:// address, or a blank credential)
   3  partial: some users were not found, or some batches failed or were not sent
 
 Examples:
@@ -64,6 +67,7 @@ struct Args {
         long,
         env = "RC_URL",
         value_name = "URL",
+        value_parser = server_url,
         help = "The server's address, such as https://chat.example.com"
     )]
     url: String,
@@ -243,6 +247,11 @@ fn credentials(args: &Args, matches: &ArgMatches) -> Credentials {
     let prefer_password = args.username.is_some()
         && (token.is_none() || (on_command_line("username") && !token_on_command_line));
     if let Some(token) = token.filter(|_| !prefer_password) {
+        not_blank(args.user_id.as_deref(), "--user-id (or RC_USER_ID)");
+        not_blank(
+            args.auth_token.as_deref(),
+            "--auth-token (or RC_AUTH_TOKEN)",
+        );
         return token;
     }
     let Some(username) = &args.username else {
@@ -268,7 +277,45 @@ fn credentials(args: &Args, matches: &ArgMatches) -> Credentials {
              so rcinvite cannot prompt)",
         ),
     };
+    not_blank(Some(username), "--username (or RC_USERNAME)");
+    if password.is_empty() {
+        usage_error(ErrorKind::InvalidValue, "the password is empty");
+    }
     Credentials::password(username, password)
+}
+
+/// Exits with a usage error when a credential is blank, which the client would refuse.
+fn not_blank(value: Option<&str>, flag: &str) {
+    if value.is_some_and(|value| value.trim().is_empty()) {
+        usage_error(ErrorKind::InvalidValue, &format!("{flag} is blank"));
+    }
+}
+
+/// Checks `--url` as the client will (an `http` or `https` address with a host and neither a
+/// query nor a fragment), so that a bad one is a usage error rather than a failed run.
+fn server_url(value: &str) -> Result<String, String> {
+    const EXAMPLE: &str = "such as https://chat.example.com";
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(format!(
+            "the address is empty; give one with --url or RC_URL, {EXAMPLE}"
+        ));
+    }
+    let scheme = trimmed.split_once("://").map(|(scheme, _)| scheme);
+    if !scheme.is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https")) {
+        return Err(format!(
+            "the address must start with http:// or https://, {EXAMPLE}"
+        ));
+    }
+    let url = reqwest::Url::parse(trimmed)
+        .map_err(|error| format!("not a valid address ({error}); give one {EXAMPLE}"))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("the address has no host; give one {EXAMPLE}"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the address must not have a query (?...) or a fragment (#...)".to_owned());
+    }
+    Ok(value.to_owned())
 }
 
 fn usage_error(kind: ErrorKind, message: &str) -> ! {
