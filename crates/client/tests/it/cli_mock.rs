@@ -468,6 +468,111 @@ async fn a_failed_batch_is_reported_and_the_rest_go_on() {
 }
 
 #[tokio::test]
+async fn three_batches_failing_in_a_row_stop_the_run() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "1",
+            "--retries",
+            "0",
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "rcinvite: batch 1 of 6 (users 1-1) failed: 503: Service Unavailable\n\
+         rcinvite: batch 2 of 6 (users 2-2) failed: 503: Service Unavailable\n\
+         rcinvite: batch 3 of 6 (users 3-3) failed: 503: Service Unavailable\n"
+    );
+    assert_eq!(
+        stdout(&output),
+        "failure: 6 usernames for group \"team\", 0 of 6 batches accepted\n  \
+         added                  0\n  \
+         already members        0\n  \
+         not found              0\n  \
+         not done               6\n\
+         3 later batches were not sent after 3 batches in a row failed, the last with: 503: \
+         Service Unavailable\n"
+    );
+    assert_eq!(hits(&server, INVITE).await, 3);
+}
+
+#[tokio::test]
+async fn a_batch_that_goes_through_restarts_the_count_of_failures() {
+    let server = mock_server(INVITE).await;
+    // Users named `down...` meet a server error; the others are added.
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            if body["username"].as_str().unwrap().starts_with("down") {
+                ResponseTemplate::new(502).set_body_string("Bad Gateway")
+            } else {
+                fake_invite(request)
+            }
+        })
+        .expect(7)
+        .mount(&server)
+        .await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "1",
+            "--retries",
+            "0",
+            "--json",
+            "down1",
+            "down2",
+            "a",
+            "down3",
+            "down4",
+            "b",
+            "down5",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report = json_report(&output);
+    assert_eq!(
+        report["batches"],
+        json!({"size": 1, "total": 7, "succeeded": 2, "failed": 5, "skipped": 0})
+    );
+    assert_eq!(
+        (report["added"].clone(), report["notDone"].clone()),
+        (json!(2), json!(5))
+    );
+}
+
+#[tokio::test]
 async fn unauthorized_stops_the_run_with_failure() {
     let server = mock_server(INVITE).await;
     Mock::given(method("POST"))

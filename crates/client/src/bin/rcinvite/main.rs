@@ -23,7 +23,8 @@ first spelling is sent); user ids are compared exactly.
 
 Long lists are sent in several groups.invite calls of --batch-size users each, with a progress \
 bar on a terminal. Failed calls are retried when that is safe (network errors, 5xx, rate \
-limits). At the end rcinvite prints how many users were added, were members already, or were \
+limits). The rest of the batches are not sent after one fails in a way every later one would \
+(bad credentials, unknown group, no permission), or after 3 fail in a row. At the end rcinvite prints how many users were added, were members already, or were \
 not found. Servers other than rocketchat-rs do not report this per user; rcinvite then says \
 the counts are unknown.
 

@@ -68,13 +68,14 @@ pub(crate) fn text(report: &Report) -> String {
         }
         out.push('\n');
     }
-    if report.batches.skipped > 0 {
-        let _ = writeln!(
-            out,
-            "{} later batches were not sent after: {}",
-            report.batches.skipped,
-            report.errors.last().map_or("", |e| e.message.as_str())
-        );
+    if let Some(why) = &report.stopped {
+        let skipped = report.batches.skipped;
+        let batches = if skipped == 1 {
+            "batch was"
+        } else {
+            "batches were"
+        };
+        let _ = writeln!(out, "{skipped} later {batches} not sent {why}");
     }
     out
 }

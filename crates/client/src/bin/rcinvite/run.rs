@@ -17,6 +17,11 @@ pub(crate) const EXIT_FAILURE: u8 = 1;
 /// Some users were not found, or some batches failed or were not sent.
 pub(crate) const EXIT_PARTIAL: u8 = 3;
 
+/// How many batches in a row may fail for reasons that may not last (network, timeout, 5xx)
+/// before the rest are not sent: by then the server is most likely down, and each further
+/// batch would only add its own retries and timeouts.
+pub(crate) const MAX_FAILURES_IN_A_ROW: usize = 3;
+
 /// What one run did, printed at the end (as text or, with `--json`, as this structure).
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +48,10 @@ pub(crate) struct Report {
     pub(crate) not_done: usize,
     pub(crate) not_found_users: Vec<String>,
     pub(crate) errors: Vec<BatchError>,
+    /// Why the batches after the last one sent were not sent, completing "N later batches
+    /// were not sent ...". The JSON has `batches.skipped` and the errors instead.
+    #[serde(skip)]
+    pub(crate) stopped: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -140,7 +149,8 @@ pub(crate) struct Plan {
 
 /// Sends every batch, going on after a batch fails for a reason that may not last (network,
 /// timeout, 5xx, rate limit) and stopping when every later batch would fail the same way
-/// (unauthorized, unknown group, no permission...).
+/// (unauthorized, unknown group, no permission...) or after [`MAX_FAILURES_IN_A_ROW`] batches
+/// in a row failed.
 pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
     let Plan {
         room,
@@ -165,6 +175,7 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
     };
     let progress = progress_bar(entries.len(), show_progress);
     let mut first = 1;
+    let mut failures_in_a_row = 0;
     for (index, batch) in batches.iter().enumerate() {
         let number = index + 1;
         let position = (number, [first, first + batch.len() - 1]);
@@ -181,6 +192,7 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
         };
         match result {
             Ok(response) => {
+                failures_in_a_row = 0;
                 report.batches.succeeded += 1;
                 match response.invitees {
                     Some(invitees) => {
@@ -203,6 +215,7 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
                 kind: ErrorKind::EmptyInviteList,
                 ..
             }) => {
+                failures_in_a_row = 0;
                 report.batches.succeeded += 1;
                 report.not_found += batch.len();
                 report.not_found_users.extend(batch.iter().cloned());
@@ -216,13 +229,25 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
                         report.batches.total, position.1[0], position.1[1], failure.message
                     );
                 });
-                report.errors.push(failure);
                 report.batches.failed += 1;
                 report.not_done += batch.len();
-                if lasting {
+                failures_in_a_row += 1;
+                let stopped = if lasting {
+                    Some(format!("after: {}", failure.message))
+                } else if failures_in_a_row == MAX_FAILURES_IN_A_ROW {
+                    Some(format!(
+                        "after {MAX_FAILURES_IN_A_ROW} batches in a row failed, the last with: {}",
+                        failure.message
+                    ))
+                } else {
+                    None
+                };
+                report.errors.push(failure);
+                if stopped.is_some() {
                     let rest = &batches[number..];
                     report.batches.skipped = rest.len();
                     report.not_done += rest.iter().map(|b| b.len()).sum::<usize>();
+                    report.stopped = stopped.filter(|_| !rest.is_empty());
                     break;
                 }
             }
