@@ -175,6 +175,9 @@ pub fn router(state: AppState) -> Router {
                     .insert(extract::BodyLimit(body_limit));
                 let answer = async {
                     match read_whole_body(request, body_limit).await {
+                        Ok(request) if request.extensions().get::<BodyTooLarge>().is_some() => {
+                            closing(next.run(request).await)
+                        }
                         Ok(request) => next.run(request).await,
                         Err(error) => closing(error.into_response()),
                     }
@@ -206,19 +209,27 @@ pub fn router(state: AppState) -> Router {
 /// ones given before a handler looks at the body (401, 429, 404, or `logout`, which ignores it).
 /// hyper closes a keep-alive connection whose request body was left unread, and a client that
 /// reuses it, as `requests` and most HTTP libraries do, sees it drop without an answer.
+///
+/// A body over the limit is not read further; the request goes on without it, marked with
+/// [`BodyTooLarge`], so that authentication and the rate limit still answer first (as in
+/// Rocket.Chat) and the guard then answers 413.
 async fn read_whole_body(request: Request, limit: usize) -> Result<Request, HttpError> {
-    let (parts, body) = request.into_parts();
-    let collected = Limited::new(body, limit).collect().await.map_err(|error| {
-        if error.is::<LengthLimitError>() {
-            HttpError::PayloadTooLarge(limit)
-        } else {
-            HttpError::Api(ApiError::invalid_params(format!(
-                "the request body could not be read: {error}"
-            )))
+    let (mut parts, body) = request.into_parts();
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(Request::from_parts(parts, Body::from(collected.to_bytes()))),
+        Err(error) if error.is::<LengthLimitError>() => {
+            parts.extensions.insert(BodyTooLarge(limit));
+            Ok(Request::from_parts(parts, Body::empty()))
         }
-    })?;
-    Ok(Request::from_parts(parts, Body::from(collected.to_bytes())))
+        Err(error) => Err(HttpError::Api(ApiError::invalid_params(format!(
+            "the request body could not be read: {error}"
+        )))),
+    }
 }
+
+/// Marks a request whose body was over the limit (the limit, for the 413 message).
+#[derive(Clone, Copy, Debug)]
+struct BodyTooLarge(usize);
 
 /// Marks an answer given before the body was read to its end: the connection cannot carry
 /// another call, and the client is told so instead of finding out from a dropped connection.
@@ -233,8 +244,8 @@ async fn not_found() -> HttpError {
     HttpError::NotFound
 }
 
-/// Authentication first (401), then the rate limit (429), then the handler; the rate-limit
-/// headers go on the answer.
+/// Authentication first (401), then the rate limit (429), then the body limit (413), then the
+/// handler; the rate-limit headers go on the answer.
 async fn guard(
     State((state, metadata)): State<(AppState, &'static Metadata)>,
     request: Request,
@@ -265,6 +276,13 @@ async fn guard(
                 return HttpError::TooManyRequests { seconds, headers }.into_response();
             }
         }
+    }
+    if let Some(BodyTooLarge(limit)) = parts.extensions.get::<BodyTooLarge>() {
+        let mut response = HttpError::PayloadTooLarge(*limit).into_response();
+        if let Some(headers) = limit_headers {
+            response.headers_mut().extend(headers);
+        }
+        return response;
     }
     if let Some(auth) = auth {
         parts.extensions.insert(auth);

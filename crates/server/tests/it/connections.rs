@@ -190,4 +190,18 @@ async fn an_oversized_body_is_answered_413_and_the_connection_closes() {
     assert_eq!(answer.body["errorType"], "error-payload-too-large");
     assert_eq!(answer.header("connection"), Some("close"), "{answer:?}");
     assert!(connection.read().await.is_none(), "the connection closes");
+
+    // Authentication still answers first, as in Rocket.Chat.
+    let wrong_token = [
+        ("X-User-Id", admin.user_id.as_str()),
+        ("X-Auth-Token", "nope"),
+    ];
+    let mut connection = Connection::open(&server).await;
+    connection
+        .send("POST", "/api/v1/groups.invite", &wrong_token, &body)
+        .await;
+    let answer = connection.read().await.expect("an answer");
+    assert_eq!(answer.status, 401, "{answer:?}");
+    assert_eq!(answer.header("connection"), Some("close"), "{answer:?}");
+    assert!(connection.read().await.is_none(), "the connection closes");
 }
