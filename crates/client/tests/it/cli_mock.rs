@@ -459,7 +459,7 @@ async fn a_failed_batch_is_reported_and_the_rest_go_on() {
     );
     assert_eq!(
         report["errors"],
-        json!([{"batch": 2, "users": [3, 4], "status": 503, "errorType": null, "message": "503: Service Unavailable"}])
+        json!([{"batch": 2, "users": [3, 4], "status": 503, "errorType": null, "message": "503: Service Unavailable", "retryAfter": null}])
     );
     assert_eq!(
         stderr(&output),
@@ -569,6 +569,112 @@ async fn a_batch_that_goes_through_restarts_the_count_of_failures() {
     assert_eq!(
         (report["added"].clone(), report["notDone"].clone()),
         (json!(2), json!(5))
+    );
+}
+
+/// `alice` is added; every other user meets a rate limit that asks for two minutes, longer
+/// than the client's retry policy waits.
+async fn mount_rate_limit_after_alice(server: &MockServer, expected_calls: u64) {
+    const TOO_MANY: &str = "Error, too many requests. Please slow down. You must wait 120 \
+                            seconds before trying this endpoint again. [error-too-many-requests]";
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            if body["username"] == "alice" {
+                fake_invite(request)
+            } else {
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "120")
+                    .set_body_json(json!({"success": false, "error": TOO_MANY}))
+            }
+        })
+        .expect(expected_calls)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_stops_the_run_and_says_when_to_try_again() {
+    let server = mock_server(INVITE).await;
+    mount_rate_limit_after_alice(&server, 2).await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "1",
+            "alice",
+            "bob",
+            "carol",
+            "dave",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "rcinvite: batch 2 of 4 (users 2-2) failed: 429 rate limited: Error, too many requests. \
+         Please slow down. You must wait 120 seconds before trying this endpoint again. \
+         [error-too-many-requests]; try again in 120 s\n"
+    );
+    assert_eq!(
+        stdout(&output),
+        "partial: 4 usernames for group \"team\", 1 of 4 batches accepted\n  \
+         added                  1\n  \
+         already members        0\n  \
+         not found              0\n  \
+         not done               3\n\
+         2 later batches were not sent after: 429 rate limited: Error, too many requests. \
+         Please slow down. You must wait 120 seconds before trying this endpoint again. \
+         [error-too-many-requests]; try again in 120 s\n"
+    );
+}
+
+#[tokio::test]
+async fn json_gives_the_wait_of_a_rate_limit_in_seconds() {
+    let server = mock_server(INVITE).await;
+    mount_rate_limit_after_alice(&server, 2).await;
+
+    let output = run(
+        &server,
+        &[
+            "--room-name",
+            "team",
+            "--batch-size",
+            "1",
+            "--json",
+            "alice",
+            "bob",
+            "carol",
+        ],
+        "",
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report = json_report(&output);
+    assert_eq!(
+        report["batches"],
+        json!({"size": 1, "total": 3, "succeeded": 1, "failed": 1, "skipped": 1})
+    );
+    assert_eq!(report["notDone"], 2);
+    assert_eq!(
+        report["errors"],
+        json!([{
+            "batch": 2,
+            "users": [2, 2],
+            "status": 429,
+            "errorType": "error-too-many-requests",
+            "message": "429 rate limited: Error, too many requests. Please slow down. You must \
+                        wait 120 seconds before trying this endpoint again. \
+                        [error-too-many-requests]; try again in 120 s",
+            "retryAfter": 120
+        }])
     );
 }
 

@@ -24,7 +24,8 @@ first spelling is sent); user ids are compared exactly.
 Long lists are sent in several groups.invite calls of --batch-size users each, with a progress \
 bar on a terminal. Failed calls are retried when that is safe (network errors, 5xx, rate \
 limits). The rest of the batches are not sent after one fails in a way every later one would \
-(bad credentials, unknown group, no permission), or after 3 fail in a row. At the end rcinvite prints how many users were added, were members already, or were \
+(bad credentials, unknown group, no permission, a rate limit outlasting the retries; rcinvite \
+then says when to try again), or after 3 fail in a row. At the end rcinvite prints how many users were added, were members already, or were \
 not found. Servers other than rocketchat-rs do not report this per user; rcinvite then says \
 the counts are unknown.
 
@@ -39,7 +40,7 @@ Exit status:
      report per-user outcomes, like rocketchat-rs, have made every user a member; with
      others the counts are unknown)
   1  failure: nothing was done (bad credentials, unknown group, no permission, server
-     unreachable, empty list)
+     unreachable, rate limited, empty list)
   2  usage error: bad or missing flags or environment variables (such as a --url that is not
      an http:// or https:// address, or a blank credential)
   3  partial: some users were not found, or some batches failed or were not sent

@@ -75,6 +75,8 @@ pub(crate) struct BatchError {
     pub(crate) status: Option<u16>,
     pub(crate) error_type: Option<String>,
     pub(crate) message: String,
+    /// For a 429, the seconds the server asked us to wait before trying again, when it said.
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl BatchError {
@@ -85,16 +87,29 @@ impl BatchError {
             status: None,
             error_type: None,
             message: message.into(),
+            retry_after: None,
         }
     }
 
     fn from_error(batch: Option<(usize, [usize; 2])>, error: &Error) -> Self {
+        // Whole seconds, rounded up, so that the advice is never too early.
+        let retry_after = error
+            .retry_after()
+            .map(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        let mut message = describe(error);
+        if matches!(error, Error::RateLimited { .. }) {
+            match retry_after {
+                Some(seconds) => message.push_str(&format!("; try again in {seconds} s")),
+                None => message.push_str("; try again later"),
+            }
+        }
         Self {
             batch: batch.map(|(number, _)| number),
             users: batch.map(|(_, users)| users),
             status: error.status(),
             error_type: error.error_type().map(|kind| kind.as_str().to_owned()),
-            message: describe(error),
+            message,
+            retry_after,
         }
     }
 }
@@ -148,9 +163,10 @@ pub(crate) struct Plan {
 }
 
 /// Sends every batch, going on after a batch fails for a reason that may not last (network,
-/// timeout, 5xx, rate limit) and stopping when every later batch would fail the same way
-/// (unauthorized, unknown group, no permission...) or after [`MAX_FAILURES_IN_A_ROW`] batches
-/// in a row failed.
+/// timeout, 5xx) and stopping when every later batch would fail the same way (unauthorized,
+/// unknown group, no permission...), when the server is rate limiting us (the client has
+/// already waited as long as its retry policy allows), or after [`MAX_FAILURES_IN_A_ROW`]
+/// batches in a row failed.
 pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
     let Plan {
         room,
@@ -221,7 +237,10 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
                 report.not_found_users.extend(batch.iter().cloned());
             }
             Err(error) => {
-                let lasting = !error.is_transient() && !matches!(error, Error::Decode { .. });
+                // A 429 that reaches us is one the client gave up waiting out: the next batch
+                // would meet the same limiter.
+                let lasting = matches!(error, Error::RateLimited { .. })
+                    || (!error.is_transient() && !matches!(error, Error::Decode { .. }));
                 let failure = BatchError::from_error(Some(position), &error);
                 progress.suspend(|| {
                     eprintln!(
@@ -273,4 +292,32 @@ fn progress_bar(users: usize, show: bool) -> ProgressBar {
         .expect("the progress template is valid"),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_says_when_to_try_again() {
+        let limited = |retry_after| Error::RateLimited {
+            retry_after,
+            message: "slow down".to_owned(),
+        };
+        let error = BatchError::from_error(
+            Some((2, [3, 4])),
+            &limited(Some(Duration::from_millis(1500))),
+        );
+        assert_eq!(
+            (error.message.as_str(), error.retry_after),
+            ("429 rate limited: slow down; try again in 2 s", Some(2))
+        );
+        let error = BatchError::from_error(None, &limited(None));
+        assert_eq!(
+            (error.message.as_str(), error.retry_after),
+            ("429 rate limited: slow down; try again later", None)
+        );
+    }
 }
