@@ -679,6 +679,39 @@ async fn json_gives_the_wait_of_a_rate_limit_in_seconds() {
 }
 
 #[tokio::test]
+async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
+    let server = mock_server(INVITE).await;
+    Mock::given(method("POST"))
+        .and(path(INVITE))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_fake(&server).await;
+
+    let output = run(&server, &["--room-name", "team", "-v", "alice"], "").await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+    // One line, `2025-01-01T00:00:00.000000Z  WARN retrying endpoint=... error=...`; the time,
+    // and the fields between, are the library's.
+    let (time, line) = log.split_once(' ').unwrap_or_default();
+    assert!(time.ends_with('Z'), "{log:?}");
+    assert!(line.trim_start().starts_with("WARN retrying "), "{log:?}");
+    assert!(
+        line.ends_with(" error=503: Service Unavailable\n"),
+        "{log:?}"
+    );
+    assert_eq!(log.lines().count(), 1, "{log:?}");
+}
+
+#[tokio::test]
 async fn unauthorized_stops_the_run_with_failure() {
     let server = mock_server(INVITE).await;
     Mock::given(method("POST"))
