@@ -253,7 +253,7 @@ async fn usernames_that_differ_only_in_case_are_sent_once() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
-        "success: 1 usernames for group \"demo-group\", 1 of 1 batch accepted\n  \
+        "success: 1 username for group \"demo-group\", 1 of 1 batch accepted\n  \
          added                  1\n  \
          already members        0\n  \
          not found              0\n  \

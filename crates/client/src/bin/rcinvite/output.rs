@@ -27,10 +27,11 @@ pub(crate) fn text(report: &Report) -> String {
         "{}: {} {} for group {room:?}, {} of {} {} accepted",
         report.outcome,
         report.requested,
-        if report.mode == "ids" {
-            "user ids"
-        } else {
-            "usernames"
+        match (report.mode == "ids", report.requested == 1) {
+            (true, true) => "user id",
+            (true, false) => "user ids",
+            (false, true) => "username",
+            (false, false) => "usernames",
         },
         b.succeeded,
         b.total,
