@@ -126,13 +126,19 @@ impl ClientBuilder {
         let raw = self
             .base_url
             .ok_or_else(|| config("no base URL was given"))?;
+        if raw.trim().is_empty() {
+            return Err(config("the base URL is empty"));
+        }
+        let shown = without_password(&raw);
+        if !raw.contains("://") {
+            // `chat.example.com` or `localhost:3000`: no scheme, or a host taken for one.
+            return Err(Error::Config(format!(
+                "the base URL {shown:?} must start with http:// or https://"
+            )));
+        }
         let base = Url::parse(raw.trim()).map_err(|error| {
-            Error::Config(format!(
-                "the base URL {:?} is invalid: {error}",
-                without_password(&raw)
-            ))
+            Error::Config(format!("the base URL {shown:?} is invalid: {error}"))
         })?;
-        let shown = without_password(base.as_str());
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "the base URL {shown:?} must start with http:// or https://"

@@ -875,20 +875,21 @@ async fn a_bad_url_or_a_blank_credential_is_a_usage_error() {
         (
             &["--url", "example.com"],
             &token,
-            "error: invalid value 'example.com' for '--url <URL>': the address must start with \
-             http:// or https://, such as https://chat.example.com\n",
+            "error: invalid value 'example.com' for '--url <URL>': the base URL \"example.com\" \
+             must start with http:// or https://; give an address such as https://chat.example.com\n",
         ),
         (
             &[],
             &[("RC_URL", ""), token[0], token[1]],
-            "error: invalid value '' for '--url <URL>': the address is empty; give one with --url \
-             or RC_URL, such as https://chat.example.com\n",
+            "error: invalid value '' for '--url <URL>': the base URL is empty; give an address \
+             such as https://chat.example.com\n",
         ),
         (
             &["--url", "http://chat.example.com/?x=1"],
             &token,
-            "error: invalid value 'http://chat.example.com/?x=1' for '--url <URL>': the address \
-             must not have a query (?...) or a fragment (#...)\n",
+            "error: invalid value 'http://chat.example.com/?x=1' for '--url <URL>': the base URL \
+             \"http://chat.example.com/?x=1\" must not have a query or fragment; give an address \
+             such as https://chat.example.com\n",
         ),
         (
             &["--user-id", "u", "--auth-token", " "],

@@ -350,7 +350,15 @@ fn build_refuses_unusable_settings() {
         other => panic!("{other:?}"),
     };
     assert_eq!(message(Client::builder()), "no base URL was given");
-    assert!(message(Client::builder().base_url("chat.example.com")).contains("is invalid"));
+    assert_eq!(
+        message(Client::builder().base_url("chat.example.com")),
+        "the base URL \"chat.example.com\" must start with http:// or https://"
+    );
+    assert_eq!(
+        message(Client::builder().base_url(" ")),
+        "the base URL is empty"
+    );
+    assert!(message(Client::builder().base_url("http://exa mple.com")).contains("is invalid"));
     assert!(message(Client::builder().base_url("ftp://chat.example.com")).contains("http://"));
     assert!(message(Client::builder().base_url("https://chat.example.com/?x=1")).contains("query"));
     assert!(

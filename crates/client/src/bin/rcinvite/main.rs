@@ -6,7 +6,7 @@ use clap::{
     ArgGroup, ArgMatches, CommandFactory, FromArgMatches, Parser, error::ErrorKind,
     parser::ValueSource,
 };
-use rocketchat_client::{Client, Credentials, RetryPolicy, RoomSelector};
+use rocketchat_client::{Client, Credentials, Error, RetryPolicy, RoomSelector};
 
 mod input;
 mod output;
@@ -293,31 +293,16 @@ fn not_blank(value: Option<&str>, flag: &str) {
     }
 }
 
-/// Checks `--url` as the client will (an `http` or `https` address with a host and neither a
-/// query nor a fragment), so that a bad one is a usage error rather than a failed run.
+/// Checks `--url` with the client's own rules (an `http` or `https` address with a host and
+/// neither a query nor a fragment), so that a bad one is a usage error rather than a failed run.
 fn server_url(value: &str) -> Result<String, String> {
-    const EXAMPLE: &str = "such as https://chat.example.com";
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(format!(
-            "the address is empty; give one with --url or RC_URL, {EXAMPLE}"
-        ));
+    match Client::builder().base_url(value).build() {
+        Ok(_) => Ok(value.to_owned()),
+        Err(Error::Config(reason)) => Err(format!(
+            "{reason}; give an address such as https://chat.example.com"
+        )),
+        Err(other) => Err(other.to_string()),
     }
-    let scheme = trimmed.split_once("://").map(|(scheme, _)| scheme);
-    if !scheme.is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https")) {
-        return Err(format!(
-            "the address must start with http:// or https://, {EXAMPLE}"
-        ));
-    }
-    let url = reqwest::Url::parse(trimmed)
-        .map_err(|error| format!("not a valid address ({error}); give one {EXAMPLE}"))?;
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("the address has no host; give one {EXAMPLE}"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("the address must not have a query (?...) or a fragment (#...)".to_owned());
-    }
-    Ok(value.to_owned())
 }
 
 fn usage_error(kind: ErrorKind, message: &str) -> ! {
