@@ -7,13 +7,18 @@ use std::{
 
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
+    Mock, MockBuilder, MockServer, Request, ResponseTemplate,
     matchers::{body_json, header, method, path},
 };
 
 use crate::support::{TOKEN, USER_ID, fixture, hits, mock_server};
 
 const INVITE: &str = "/api/v1/groups.invite";
+
+/// A mock of `POST /api/v1/groups.invite`, to narrow and answer.
+fn invite_mock() -> MockBuilder {
+    Mock::given(method("POST")).and(path(INVITE))
+}
 
 /// Runs `rcinvite` with `args`, a clean environment plus `env`, and `stdin` as its input.
 pub(crate) async fn rcinvite(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
@@ -100,8 +105,7 @@ fn fake_invite(request: &Request) -> ResponseTemplate {
 }
 
 async fn mount_fake(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(header("X-Auth-Token", TOKEN))
         .respond_with(fake_invite)
         .mount(server)
@@ -116,8 +120,7 @@ async fn long_lists_go_in_batches_and_the_summary_adds_up() {
         json!({"roomName": "team", "usernames": ["member1", "ghost1"]}),
         json!({"roomName": "team", "username": "carol"}),
     ] {
-        Mock::given(method("POST"))
-            .and(path(INVITE))
+        invite_mock()
             .and(body_json(&body))
             .respond_with(fake_invite)
             .expect(1)
@@ -200,8 +203,7 @@ async fn json_output_is_one_document() {
 #[tokio::test]
 async fn users_come_from_files_and_standard_input() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(
             json!({"roomName": "team", "usernames": ["carol", "dave", "alice", "bob"]}),
         ))
@@ -233,8 +235,7 @@ async fn users_come_from_files_and_standard_input() {
 #[tokio::test]
 async fn usernames_that_differ_only_in_case_are_sent_once() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(
             json!({"roomName": "demo-group", "username": "Dave"}),
         ))
@@ -264,8 +265,7 @@ async fn usernames_that_differ_only_in_case_are_sent_once() {
 #[tokio::test]
 async fn ids_that_differ_in_case_are_different_users() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "U1"]})))
         .respond_with(
             ResponseTemplate::new(200)
@@ -293,8 +293,7 @@ async fn ids_that_differ_in_case_are_different_users() {
 #[tokio::test]
 async fn a_byte_order_mark_is_not_part_of_the_first_name() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(
             json!({"roomName": "team", "usernames": ["carol", "alice", "bob"]}),
         ))
@@ -325,8 +324,7 @@ async fn a_byte_order_mark_is_not_part_of_the_first_name() {
 #[tokio::test]
 async fn ids_are_sent_as_user_ids() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "u2"]})))
         .respond_with(
             ResponseTemplate::new(200)
@@ -349,8 +347,7 @@ async fn ids_are_sent_as_user_ids() {
 #[tokio::test]
 async fn old_servers_leave_the_counts_unknown() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(fixture("groups.invite/response-200-documented.json")),
@@ -413,8 +410,7 @@ async fn a_batch_of_unknown_users_counts_as_not_found() {
 #[tokio::test]
 async fn a_failed_batch_is_reported_and_the_rest_go_on() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .and(body_json(
             json!({"roomName": "team", "usernames": ["c", "d"]}),
         ))
@@ -470,8 +466,7 @@ async fn a_failed_batch_is_reported_and_the_rest_go_on() {
 #[tokio::test]
 async fn three_batches_failing_in_a_row_stop_the_run() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(
             ResponseTemplate::new(503)
                 .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
@@ -524,8 +519,7 @@ async fn three_batches_failing_in_a_row_stop_the_run() {
 async fn a_batch_that_goes_through_restarts_the_count_of_failures() {
     let server = mock_server(INVITE).await;
     // Users named `down...` meet a server error; the others are added.
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(|request: &Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
             if body["username"].as_str().unwrap().starts_with("down") {
@@ -577,8 +571,7 @@ async fn a_batch_that_goes_through_restarts_the_count_of_failures() {
 async fn mount_rate_limit_after_alice(server: &MockServer, expected_calls: u64) {
     const TOO_MANY: &str = "Error, too many requests. Please slow down. You must wait 120 \
                             seconds before trying this endpoint again. [error-too-many-requests]";
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(|request: &Request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
             if body["username"] == "alice" {
@@ -681,8 +674,7 @@ async fn json_gives_the_wait_of_a_rate_limit_in_seconds() {
 #[tokio::test]
 async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(
             ResponseTemplate::new(503)
                 .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
@@ -714,8 +706,7 @@ async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
 #[tokio::test]
 async fn unauthorized_stops_the_run_with_failure() {
     let server = mock_server(INVITE).await;
-    Mock::given(method("POST"))
-        .and(path(INVITE))
+    invite_mock()
         .respond_with(
             ResponseTemplate::new(401)
                 .set_body_json(fixture("groups.invite/error-401-modern.json")),
