@@ -73,8 +73,12 @@ impl<'de> Deserialize<'de> for Request {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
 
-        let body = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let mut body = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
         let resume = body.get("resume").is_some_and(|value| !value.is_null());
+        if !resume {
+            // `null` counts as absent.
+            body.remove("resume");
+        }
         let body = serde_json::Value::Object(body);
         // The inner error loses its place in the body; put the key path back in front of it.
         let located =
@@ -101,8 +105,12 @@ impl Endpoint for Request {
 
 /// A password login. Exactly one of `user`, `username` or `email` names the account.
 ///
+/// Other keys are refused: Rocket.Chat hands such a body to Meteor unchanged, whose password
+/// login then fails its argument check with a 500; we answer `invalid-params`, naming the key.
+///
 /// `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordLogin {
     /// A username, or an e-mail address when it contains `@`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,6 +344,18 @@ mod tests {
         );
         let error = read(r#"{"user":"bob"}"#).unwrap_err().to_string();
         assert!(error.starts_with("missing field `password`"), "{error}");
+        let error = read(r#"{"user":"bob","password":"p","ldap":true}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("ldap: unknown field `ldap`, expected one of"),
+            "{error}"
+        );
+        // A resume login looks at nothing else, as Meteor's resume handler.
+        assert_eq!(
+            read(r#"{"resume":"tok","ldap":true}"#).unwrap(),
+            Request::resume("tok")
+        );
     }
 
     #[test]

@@ -162,6 +162,26 @@ async fn a_resume_login_answers_with_the_same_token_until_logout() {
     assert_eq!(answer.body, fixture("login/error-401-logged-out.json"));
 }
 
+/// A password login with a key Rocket.Chat's password login does not take (where it ends in a
+/// 500) is refused clearly, whether or not the password is right.
+#[tokio::test]
+async fn a_password_login_with_an_unknown_key_is_invalid_params() {
+    let server = TestServer::start().await;
+    server.create_user("bob").await;
+    let body = json!({ "username": "bob", "password": "bob-password", "ldap": true });
+    let answer = call(&server, Method::POST, "/api/v1/login", None, Some(body)).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.body,
+        json!({
+            "success": false,
+            "error": "ldap: unknown field `ldap`, expected one of `user`, `username`, `email`, \
+                      `password`, `code` [invalid-params]",
+            "errorType": "invalid-params"
+        })
+    );
+}
+
 /// A digest of another algorithm is refused before the account is looked up, so the answer is
 /// the same whether or not the account exists.
 #[tokio::test]
