@@ -20,6 +20,17 @@ fn invite_mock() -> MockBuilder {
     Mock::given(method("POST")).and(path(INVITE))
 }
 
+/// An answer with `status` and a fixture's body.
+fn fixture_answer(status: u16, name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(fixture(name))
+}
+
+/// A 503 with Rocket.Chat's body.
+fn unavailable() -> ResponseTemplate {
+    ResponseTemplate::new(503)
+        .set_body_json(json!({"success": false, "error": "Service Unavailable"}))
+}
+
 /// Runs `rcinvite` with `args`, a clean environment plus `env`, and `stdin` as its input.
 pub(crate) async fn rcinvite(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rcinvite"));
@@ -96,8 +107,7 @@ fn fake_invite(request: &Request) -> ResponseTemplate {
         })
         .collect();
     if invitees.iter().all(|i| i["outcome"] == "notFound") {
-        return ResponseTemplate::new(400)
-            .set_body_json(fixture("groups.invite/error-400-empty-invite-list.json"));
+        return fixture_answer(400, "groups.invite/error-400-empty-invite-list.json");
     }
     let mut answer = fixture("groups.invite/response-200-modern.json");
     answer["invitees"] = Value::Array(invitees);
@@ -267,10 +277,10 @@ async fn ids_that_differ_in_case_are_different_users() {
     let server = mock_server(INVITE).await;
     invite_mock()
         .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "U1"]})))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(fixture("groups.invite/response-200-modern.json")),
-        )
+        .respond_with(fixture_answer(
+            200,
+            "groups.invite/response-200-modern.json",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -326,10 +336,10 @@ async fn ids_are_sent_as_user_ids() {
     let server = mock_server(INVITE).await;
     invite_mock()
         .and(body_json(json!({"roomId": "r1", "userIds": ["u1", "u2"]})))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(fixture("groups.invite/response-200-modern.json")),
-        )
+        .respond_with(fixture_answer(
+            200,
+            "groups.invite/response-200-modern.json",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -348,10 +358,10 @@ async fn ids_are_sent_as_user_ids() {
 async fn old_servers_leave_the_counts_unknown() {
     let server = mock_server(INVITE).await;
     invite_mock()
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(fixture("groups.invite/response-200-documented.json")),
-        )
+        .respond_with(fixture_answer(
+            200,
+            "groups.invite/response-200-documented.json",
+        ))
         .expect(2)
         .mount(&server)
         .await;
@@ -414,10 +424,7 @@ async fn a_failed_batch_is_reported_and_the_rest_go_on() {
         .and(body_json(
             json!({"roomName": "team", "usernames": ["c", "d"]}),
         ))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
-        )
+        .respond_with(unavailable())
         .expect(1)
         .mount(&server)
         .await;
@@ -467,10 +474,7 @@ async fn a_failed_batch_is_reported_and_the_rest_go_on() {
 async fn three_batches_failing_in_a_row_stop_the_run() {
     let server = mock_server(INVITE).await;
     invite_mock()
-        .respond_with(
-            ResponseTemplate::new(503)
-                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
-        )
+        .respond_with(unavailable())
         .expect(3)
         .mount(&server)
         .await;
@@ -675,10 +679,7 @@ async fn json_gives_the_wait_of_a_rate_limit_in_seconds() {
 async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
     let server = mock_server(INVITE).await;
     invite_mock()
-        .respond_with(
-            ResponseTemplate::new(503)
-                .set_body_json(json!({"success": false, "error": "Service Unavailable"})),
-        )
+        .respond_with(unavailable())
         .up_to_n_times(1)
         .with_priority(1)
         .expect(1)
@@ -707,10 +708,7 @@ async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
 async fn unauthorized_stops_the_run_with_failure() {
     let server = mock_server(INVITE).await;
     invite_mock()
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(fixture("groups.invite/error-401-modern.json")),
-        )
+        .respond_with(fixture_answer(401, "groups.invite/error-401-modern.json"))
         .expect(1)
         .mount(&server)
         .await;
@@ -746,9 +744,7 @@ async fn password_from_the_environment_is_exchanged_through_login() {
         .and(body_json(
             json!({"username": "testing1", "password": "p4ss word"}),
         ))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("login/response-200-modern.json")),
-        )
+        .respond_with(fixture_answer(200, "login/response-200-modern.json"))
         .expect(1)
         .mount(&server)
         .await;
