@@ -49,11 +49,7 @@ async fn an_empty_body_counts_as_an_empty_object() {
         "",
     )
     .await;
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.body,
-        fixture("groups.invite/error-400-room-param-not-provided.json")
-    );
+    answer.assert_fixture(400, "groups.invite/error-400-room-param-not-provided.json");
 }
 
 #[tokio::test]

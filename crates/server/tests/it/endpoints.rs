@@ -11,8 +11,7 @@ use crate::support::{World, call, fixture, get, post, redact};
 async fn info_needs_no_login() {
     let server = TestServer::start().await;
     let answer = call(&server, Method::GET, "/api/info", None, None).await;
-    assert_eq!(answer.status, 200);
-    assert_eq!(answer.body, fixture("info/response-200-modern.json"));
+    answer.assert_fixture(200, "info/response-200-modern.json");
 }
 
 /// `sha256("bob-password")` in hex.
@@ -73,8 +72,7 @@ async fn login_by_username_user_or_email_then_me_then_logout() {
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body, fixture("logout/response-200.json"));
     let me = get(&server, "/api/v1/me", &bob).await;
-    assert_eq!(me.status, 401);
-    assert_eq!(me.body, fixture("groups.invite/error-401-modern.json"));
+    me.assert_fixture(401, "groups.invite/error-401-modern.json");
 }
 
 #[tokio::test]
@@ -89,8 +87,7 @@ async fn failed_logins_get_rocket_chats_401_bodies() {
         Some(json!({ "username": "bob", "password": "nope" })),
     )
     .await;
-    assert_eq!(wrong.status, 401);
-    assert_eq!(wrong.body, fixture("login/error-401.json"));
+    wrong.assert_fixture(401, "login/error-401.json");
     let unknown = call(
         &server,
         Method::POST,
@@ -99,8 +96,7 @@ async fn failed_logins_get_rocket_chats_401_bodies() {
         Some(json!({ "username": "nobody", "password": "nope" })),
     )
     .await;
-    assert_eq!(unknown.status, 401);
-    assert_eq!(unknown.body, fixture("login/error-401-user-not-found.json"));
+    unknown.assert_fixture(401, "login/error-401-user-not-found.json");
 }
 
 /// `{resume: token}` answers with the same token and its user, as Meteor's resume login does;
@@ -131,8 +127,7 @@ async fn a_resume_login_answers_with_the_same_token_until_logout() {
     assert_eq!(me.status, 200);
 
     let answer = login(json!({ "resume": "not-a-token-anybody-was-given" })).await;
-    assert_eq!(answer.status, 401);
-    assert_eq!(answer.body, fixture("login/error-401-logged-out.json"));
+    answer.assert_fixture(401, "login/error-401-logged-out.json");
     let answer = login(json!({ "resume": "" })).await;
     assert_eq!(answer.status, 401);
     assert_eq!(
@@ -158,8 +153,7 @@ async fn a_resume_login_answers_with_the_same_token_until_logout() {
     let logout = post(&server, "/api/v1/logout", &bob, json!({})).await;
     assert_eq!(logout.status, 200);
     let answer = login(json!({ "resume": bob.auth_token })).await;
-    assert_eq!(answer.status, 401);
-    assert_eq!(answer.body, fixture("login/error-401-logged-out.json"));
+    answer.assert_fixture(401, "login/error-401-logged-out.json");
 }
 
 /// A password login with a key Rocket.Chat's password login does not take (where it ends in a
@@ -367,11 +361,7 @@ async fn groups_create_makes_the_creator_owner_and_skips_unknown_members() {
         json!({ "members": [] }),
     )
     .await;
-    assert_eq!(nameless.status, 400);
-    assert_eq!(
-        nameless.body,
-        fixture("groups.create/error-400-name-required.json")
-    );
+    nameless.assert_fixture(400, "groups.create/error-400-name-required.json");
 }
 
 /// `extraData` is spread into the room as in Rocket.Chat, where the room's own fields win over
@@ -457,8 +447,7 @@ async fn broadcast_member_lists_need_view_broadcast_member_list() {
 
     let path = format!("/api/v1/groups.members?roomId={room_id}");
     let refused = get(&server, &path, &member).await;
-    assert_eq!(refused.status, 403);
-    assert_eq!(refused.body, fixture("errors/error-403-unauthorized.json"));
+    refused.assert_fixture(403, "errors/error-403-unauthorized.json");
     for who in [&owner, &moderator, server.admin()] {
         let listed = get(&server, &path, who).await;
         assert_eq!(listed.status, 200, "{}: {:#}", who.username, listed.body);

@@ -158,11 +158,7 @@ async fn id_mode_treats_every_entry_as_an_id() {
             json!({ "roomId": world.room_id, "userIds": [], "username": "jane.doe" }),
         )
         .await;
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.body,
-        fixture("groups.invite/error-400-empty-invite-list.json")
-    );
+    answer.assert_fixture(400, "groups.invite/error-400-empty-invite-list.json");
 }
 
 #[tokio::test]
@@ -302,11 +298,7 @@ async fn plain_members_are_not_allowed() {
             json!({ "roomId": world.room_id, "username": "john.doe" }),
         )
         .await;
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.body,
-        fixture("groups.invite/error-400-not-allowed.json")
-    );
+    answer.assert_fixture(400, "groups.invite/error-400-not-allowed.json");
     assert_eq!(world.info().await["usersCount"], 2);
 }
 
@@ -515,8 +507,7 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
             json!({ "roomId": world.room_id, "usernames": ["john.doe", "poison"] }),
         )
         .await;
-    assert_eq!(answer.status, 500);
-    assert_eq!(answer.body, fixture("errors/error-500-internal.json"));
+    answer.assert_fixture(500, "errors/error-500-internal.json");
     assert_eq!(world.member_names().await, ["member", "testing1"]);
     let info = world.info().await;
     assert_eq!(info["usersCount"], 2);

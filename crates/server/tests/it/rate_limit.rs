@@ -49,8 +49,7 @@ async fn unauthenticated_calls_get_401_and_are_not_counted() {
     let server = TestServer::start_with(limited_config()).await;
     for _ in 0..5 {
         let answer = call(&server, reqwest::Method::GET, "/api/v1/me", None, None).await;
-        assert_eq!(answer.status, 401);
-        assert_eq!(answer.body, fixture("groups.invite/error-401-modern.json"));
+        answer.assert_fixture(401, "groups.invite/error-401-modern.json");
     }
     let bob = server.create_user("bob").await;
     assert_eq!(get(&server, "/api/v1/me", &bob).await.status, 200);

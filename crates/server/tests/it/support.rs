@@ -12,6 +12,15 @@ pub(crate) struct Answer {
     pub(crate) body: Value,
 }
 
+impl Answer {
+    /// Asserts the exact status, and a body equal to the fixture at `path`.
+    #[track_caller]
+    pub(crate) fn assert_fixture(&self, status: u16, path: &str) {
+        assert_eq!(self.status, status, "{:#}", self.body);
+        assert_eq!(self.body, fixture(path));
+    }
+}
+
 /// Sends a call with optional credentials and JSON body.
 pub(crate) async fn call(
     server: &TestServer,
