@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
-use axum::http::StatusCode;
+use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use rocketchat_protocol::ApiError;
@@ -66,8 +66,8 @@ pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
 }
 
 /// A JSON object body, parsed with the protocol crate's rules: malformed JSON, a non-object and
-/// wrong types are `invalid-params`; an empty body counts as `{}`, as in Rocket.Chat; a body
-/// over the limit is 413.
+/// wrong types are `invalid-params`; an empty body counts as `{}`, as in Rocket.Chat. (The
+/// router has read the body already, and answered one over the limit 413.)
 ///
 /// A body that is not empty must come with a JSON `Content-Type` (one containing
 /// `application/json`, as Rocket.Chat checks). Rocket.Chat reads any other body as text and
@@ -80,29 +80,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = HttpError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
-        let limit = request.extensions().get::<BodyLimit>().map(|limit| limit.0);
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let content_type = request.headers().get(CONTENT_TYPE).cloned();
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    HttpError::PayloadTooLarge(limit.unwrap_or_default())
-                } else {
-                    HttpError::Api(ApiError::invalid_params(format!(
-                        "the request body could not be read: {}",
-                        rejection.body_text()
-                    )))
-                }
+                HttpError::Api(ApiError::invalid_params(format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                )))
             })?;
         let blank = bytes.iter().all(u8::is_ascii_whitespace);
-        if !blank && !content_type.as_deref().is_some_and(is_json) {
+        if !blank && !content_type.as_ref().is_some_and(is_json) {
             return Err(HttpError::Api(ApiError::invalid_params(format!(
                 "the request body must be JSON sent with Content-Type: application/json, not {}",
-                content_type
-                    .map_or_else(|| "without a Content-Type".to_owned(), |t| format!("{t:?}"))
+                content_type.map_or_else(
+                    || "without a Content-Type".to_owned(),
+                    |t| format!("{:?}", String::from_utf8_lossy(t.as_bytes()))
+                )
             ))));
         }
         let bytes: &[u8] = if blank { b"{}" } else { &bytes };
@@ -112,16 +106,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Whether a `Content-Type` is one Rocket.Chat parses as JSON.
-fn is_json(content_type: &str) -> bool {
+/// Whether a `Content-Type` is one Rocket.Chat parses as JSON: it contains `application/json`,
+/// in any case.
+fn is_json(content_type: &HeaderValue) -> bool {
+    const JSON: &[u8] = b"application/json";
     content_type
-        .to_ascii_lowercase()
-        .contains("application/json")
+        .as_bytes()
+        .windows(JSON.len())
+        .any(|window| window.eq_ignore_ascii_case(JSON))
 }
-
-/// The body limit in force, for the 413 message.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct BodyLimit(pub(crate) usize);
 
 /// Query-string parameters, last value winning; undecodable strings are `invalid-params`.
 #[derive(Debug, Default)]

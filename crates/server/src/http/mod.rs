@@ -167,12 +167,11 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(not_found)
         .with_state(state)
+        // The middleware below has read the body within the limit; axum's own default cap
+        // (2 MiB) must not apply a second, different one.
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(
-            move |mut request: Request, next: Next| async move {
-                request
-                    .extensions_mut()
-                    .insert(extract::BodyLimit(body_limit));
+            move |request: Request, next: Next| async move {
                 let answer = async {
                     match read_whole_body(request, body_limit).await {
                         Ok(request) if request.extensions().get::<BodyTooLarge>().is_some() => {
