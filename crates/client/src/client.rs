@@ -265,7 +265,7 @@ impl Client {
     pub async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         let answer = self.execute(request).await?;
         if E::METADATA.path == login::METADATA.path {
-            decode_withheld(&answer)
+            decode(&answer).map_err(withheld)
         } else {
             decode(&answer)
         }
@@ -585,7 +585,7 @@ impl Client {
             login::Request::username(user.clone(), password.expose())
         };
         let answer = self.with_retries(&Prepared::new(&request)?, None).await?;
-        let session = session_of(&decode_withheld(&answer)?);
+        let session = session_of(&decode(&answer).map_err(withheld)?);
         *self.write_session() = Some(session.clone());
         tracing::debug!(user_id = %session.user_id, "logged in");
         Ok(session)
@@ -664,14 +664,17 @@ fn decode<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
     })
 }
 
-/// [`decode`] for an answer that may hold a secret (a login's token): a body that does not
-/// decode is not kept in the error, which may end up in logs.
-fn decode_withheld<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
-    serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
-        status: answer.status,
-        body: WITHHELD.to_owned(),
-        source,
-    })
+/// For an answer that may hold a secret (a login's token): a body that did not decode is not
+/// kept in the error, which may end up in logs.
+fn withheld(error: Error) -> Error {
+    match error {
+        Error::Decode { status, source, .. } => Error::Decode {
+            status,
+            body: WITHHELD.to_owned(),
+            source,
+        },
+        other => other,
+    }
 }
 
 /// What [`Error::Decode`] holds instead of a login answer.
