@@ -273,7 +273,7 @@ impl Client {
 
     /// `GET /api/info`: the server's version. Needs no credentials.
     pub async fn info(&self) -> Result<info::Response, Error> {
-        self.send(&info::Request {}).await
+        self.send(&info::Request::new()).await
     }
 
     /// `POST /api/v1/login`: exchanges credentials for a token, which the client then uses for
@@ -289,7 +289,7 @@ impl Client {
     ///
     /// An empty 200 body, which some 7.x servers send, counts as success.
     pub async fn logout(&self) -> Result<logout::Response, Error> {
-        let answer = self.execute(&logout::Request {}).await?;
+        let answer = self.execute(&logout::Request::new()).await?;
         *self.write_session() = None;
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(logout::Response::logged_out());
@@ -299,7 +299,7 @@ impl Client {
 
     /// `GET /api/v1/me`: the user the client acts as.
     pub async fn me(&self) -> Result<me::Response, Error> {
-        self.send(&me::Request {}).await
+        self.send(&me::Request::new()).await
     }
 
     /// `POST /api/v1/users.create`: creates a user (needs `create-user`). Not retried once

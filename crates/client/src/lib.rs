@@ -14,11 +14,13 @@
 //! let response = client
 //!     .invite_usernames(RoomSelector::name("private-abc"), ["john.doe", "jane.doe"])
 //!     .await?;
-//! let summary = response.summary(); // all zero when the server does not report per-user outcomes
-//! println!(
-//!     "{} added, {} already members, {} not found",
-//!     summary.added, summary.already_members, summary.not_found
-//! );
+//! // `None` when the server does not report per-user outcomes (only ours does).
+//! if let Some(summary) = response.summary() {
+//!     println!(
+//!         "{} added, {} already members, {} not found",
+//!         summary.added, summary.already_members, summary.not_found
+//!     );
+//! }
 //! # Ok(()) }
 //! ```
 //!

@@ -5,6 +5,9 @@
 use serde::{Serialize, de::DeserializeOwned};
 
 /// The HTTP method of an endpoint.
+///
+/// Exhaustive on purpose: a client or server must know how to send or route each method, so a
+/// new one must not compile into code that would ignore it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     /// `GET`: parameters travel in the query string.
@@ -24,7 +27,19 @@ impl Method {
 }
 
 /// The facts about one endpoint that both sides of the wire need.
+///
+/// Built with [`Metadata::new`] and its `const` setters, so that a constant for an endpoint
+/// this crate does not describe keeps compiling when a later version adds a fact:
+///
+/// ```
+/// use rocketchat_protocol::{Metadata, Method};
+///
+/// const CHANNELS_LIST: Metadata = Metadata::new("channels.list", Method::Get, "/api/v1/channels.list")
+///     .description("List the public channels.");
+/// assert!(CHANNELS_LIST.authentication && CHANNELS_LIST.idempotent);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Metadata {
     /// Rocket.Chat's name for the route, such as `groups.invite`.
     pub name: &'static str,
@@ -46,6 +61,61 @@ pub struct Metadata {
     /// and `login` (a repeat only mints another token). Creating a user or a group, adding a
     /// moderator and logging out are not: a repeat fails although the first call worked.
     pub idempotent: bool,
+    /// Whether a successful answer carries a credential (`login`'s auth token), so that a
+    /// client keeps the body out of its error messages and logs.
+    pub secret_in_response: bool,
+}
+
+impl Metadata {
+    /// An endpoint with these names and the usual facts: authenticated, rate limited,
+    /// idempotent when it is a `GET`, no description, no secret in its answer.
+    pub const fn new(name: &'static str, method: Method, path: &'static str) -> Self {
+        Self {
+            name,
+            description: "",
+            method,
+            path,
+            authentication: true,
+            rate_limited: true,
+            idempotent: matches!(method, Method::Get),
+            secret_in_response: false,
+        }
+    }
+
+    /// Sets [`Metadata::description`].
+    #[must_use]
+    pub const fn description(mut self, description: &'static str) -> Self {
+        self.description = description;
+        self
+    }
+
+    /// Sets [`Metadata::authentication`].
+    #[must_use]
+    pub const fn authentication(mut self, required: bool) -> Self {
+        self.authentication = required;
+        self
+    }
+
+    /// Sets [`Metadata::rate_limited`].
+    #[must_use]
+    pub const fn rate_limited(mut self, limited: bool) -> Self {
+        self.rate_limited = limited;
+        self
+    }
+
+    /// Sets [`Metadata::idempotent`].
+    #[must_use]
+    pub const fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// Sets [`Metadata::secret_in_response`].
+    #[must_use]
+    pub const fn secret_in_response(mut self, secret: bool) -> Self {
+        self.secret_in_response = secret;
+        self
+    }
 }
 
 /// A request type that knows its endpoint and its response type.
@@ -112,6 +182,16 @@ mod tests {
                 "groups.invite"
             ]
         );
+    }
+
+    #[test]
+    fn only_login_answers_with_a_secret() {
+        let secret: Vec<_> = ALL
+            .iter()
+            .filter(|e| e.secret_in_response)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(secret, ["login"]);
     }
 
     #[test]

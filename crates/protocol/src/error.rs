@@ -10,12 +10,14 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::string_enum::string_enum;
+
 /// An error answer: the HTTP status and the body that came with it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Error {
     /// The HTTP status code, such as 400 or 401.
     pub status: u16,
@@ -24,6 +26,11 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error answer with this status and body.
+    pub fn new(status: u16, body: ErrorBody) -> Self {
+        Self { status, body }
+    }
+
     /// Reads an error answer from its status and raw body bytes.
     ///
     /// Never fails: a body that is not JSON becomes [`ErrorBody::NotJson`], and JSON of an
@@ -61,8 +68,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// The body of an error answer, in each shape Rocket.Chat uses.
-#[derive(Clone, Debug, PartialEq, JsonSchema)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(untagged))]
+#[non_exhaustive]
 pub enum ErrorBody {
     /// The standard body with an `errorType`, used for 400 answers.
     Api(ApiError),
@@ -142,7 +151,9 @@ impl<'de> Deserialize<'de> for ErrorBody {
 /// The standard error body: `{"success": false, "error": .., "errorType": .., "details"?: ..}`.
 ///
 /// `error` is Rocket.Chat's `"<reason> [<errorType>]"`; the constructors below build it so.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ApiError {
     /// Always `false`.
     pub success: bool,
@@ -203,6 +214,23 @@ impl ApiError {
         )
     }
 
+    /// `error-user-param-not-provided`: a single-user route was given no `userId` or
+    /// `username`.
+    pub fn user_param_not_provided() -> Self {
+        Self::new(
+            ErrorKind::UserParamNotProvided,
+            r#"The required "userId" or "username" param was not provided"#,
+        )
+    }
+
+    /// `error-invalid-user`: the user a single-user route names does not exist.
+    pub fn invalid_user() -> Self {
+        Self::new(
+            ErrorKind::InvalidUser,
+            r#"The required "userId" or "username" param provided does not match any users"#,
+        )
+    }
+
     /// `error-empty-invite-list`: none of the named users exists.
     pub fn empty_invite_list() -> Self {
         Self::new(
@@ -239,7 +267,9 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// The 401 body: `{"status": "error", "message": ..}`, since 6.x preceded by `success` and `error`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UnauthorizedError {
     /// `false`; absent in the old two-key form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,10 +303,23 @@ impl UnauthorizedError {
     pub fn logged_out() -> Self {
         Self::new(Self::LOGGED_OUT)
     }
+
+    /// The 401 of a failed login: `error` is the Meteor error's code (such as `403`, or
+    /// `"Unauthorized"` for an unknown account) instead of the message.
+    pub fn login_failed(code: impl Into<Value>, message: impl Into<String>) -> Self {
+        Self {
+            success: Some(false),
+            error: Some(code.into()),
+            status: "error".to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 /// A body with only `success: false` and `error`, as for 429, 403, 404 and 500 answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct PlainError {
     /// Always `false`.
     pub success: bool,
@@ -319,117 +362,88 @@ impl PlainError {
     }
 }
 
-macro_rules! error_kinds {
-    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
-        /// A machine-readable `errorType`.
+string_enum! {
+    /// A machine-readable `errorType`.
+    ///
+    /// Every code a Rocket.Chat server or `rocketchat-server` is known to send has a variant.
+    /// A code this version does not know still decodes: compare [`ErrorKind::as_str`] with it,
+    /// which keeps working once the code gets a variant of its own in a later version.
+    ///
+    /// ```
+    /// use rocketchat_protocol::ErrorKind;
+    ///
+    /// let kind = ErrorKind::from("error-abac-room-locked");
+    /// assert!(!kind.is_known());
+    /// assert_eq!(kind.as_str(), "error-abac-room-locked");
+    /// assert_eq!(ErrorKind::from("error-room-not-found"), ErrorKind::RoomNotFound);
+    /// ```
+    pub enum ErrorKind {
+        /// Neither `roomId` nor `roomName` was given.
+        RoomParamNotProvided => "error-room-param-not-provided",
+        /// No private group matches the given id or name.
+        RoomNotFound => "error-room-not-found",
+        /// No user was named.
+        UsersParamsNotProvided => "error-users-params-not-provided",
+        /// None of the named users exists.
+        EmptyInviteList => "error-empty-invite-list",
+        /// The caller lacks the permission.
+        NotAllowed => "error-not-allowed",
+        /// The caller may not perform this action (`users.create` without `create-user`).
+        ActionNotAllowed => "error-action-not-allowed",
+        /// The parameters failed validation on a route that checks them with
+        /// `validateParams`, and on every body `rocketchat-server` cannot read.
         ///
-        /// Known codes have their own variant; any other code is kept verbatim in
-        /// [`ErrorKind::Other`], so reading a newer server's errors never fails.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorKind {
-            $($(#[$doc])* $variant,)*
-            /// A code this crate does not know, kept as it was sent.
-            Other(String),
-        }
-
-        impl ErrorKind {
-            /// The code as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $code,)*
-                    Self::Other(code) => code,
-                }
-            }
-        }
-
-        impl From<&str> for ErrorKind {
-            fn from(code: &str) -> Self {
-                match code {
-                    $($code => Self::$variant,)*
-                    other => Self::Other(other.to_owned()),
-                }
-            }
-        }
-    };
-}
-
-error_kinds! {
-    /// Neither `roomId` nor `roomName` was given.
-    RoomParamNotProvided => "error-room-param-not-provided",
-    /// No private group matches the given id or name.
-    RoomNotFound => "error-room-not-found",
-    /// No user was named.
-    UsersParamsNotProvided => "error-users-params-not-provided",
-    /// None of the named users exists.
-    EmptyInviteList => "error-empty-invite-list",
-    /// The caller lacks the permission.
-    NotAllowed => "error-not-allowed",
-    /// Validation of the parameters failed (Rocket.Chat's `validateParams` routes).
-    InvalidParams => "invalid-params",
-    /// Validation of the parameters failed (Rocket.Chat's typed routes).
-    ErrorInvalidParams => "error-invalid-params",
-    /// The user is unknown or unusable.
-    InvalidUser => "error-invalid-user",
-    /// No `userId` or `username` was given to a single-user route.
-    UserParamNotProvided => "error-user-param-not-provided",
-    /// The room is unknown.
-    InvalidRoom => "error-invalid-room",
-    /// The username is unknown.
-    InvalidUsername => "error-invalid-username",
-    /// The user does not exist.
-    UserNotFound => "error-user-not-found",
-    /// The room is a direct-message room.
-    CantInviteForDirectRoom => "error-cant-invite-for-direct-room",
-    /// The group is archived.
-    RoomArchived => "error-room-archived",
-    /// A room with this name exists.
-    DuplicateChannelName => "error-duplicate-channel-name",
-    /// The room name does not match the allowed pattern.
-    InvalidRoomName => "error-invalid-room-name",
-    /// A username or e-mail address is already taken.
-    FieldUnavailable => "error-field-unavailable",
-    /// The user is not in the room.
-    UserNotInRoom => "error-user-not-in-room",
-    /// The user already has the role in the room.
-    UserAlreadyModerator => "error-user-already-moderator",
-    /// Too many calls; sent in the message of the 429 body, which has no `errorType` key.
-    TooManyRequests => "error-too-many-requests",
-    /// One invite names more users than the server allows (ours; Rocket.Chat has no limit).
-    TooManyInvitees => "error-too-many-invitees",
-    /// The request body is larger than the server accepts (ours).
-    PayloadTooLarge => "error-payload-too-large",
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        /// Rocket.Chat sends two codes for one idea: this one from its older route style, and
+        /// [`ErrorKind::ErrorInvalidParams`] from its typed routes. Both are kept, so that the
+        /// exact code sent survives a round trip; [`ErrorKind::is_invalid_params`] matches
+        /// either.
+        InvalidParams => "invalid-params",
+        /// The parameters failed validation on one of Rocket.Chat's typed routes (see
+        /// [`ErrorKind::InvalidParams`]).
+        ErrorInvalidParams => "error-invalid-params",
+        /// The user is unknown or unusable.
+        InvalidUser => "error-invalid-user",
+        /// No `userId` or `username` was given to a single-user route.
+        UserParamNotProvided => "error-user-param-not-provided",
+        /// The room is unknown.
+        InvalidRoom => "error-invalid-room",
+        /// The username is unknown.
+        InvalidUsername => "error-invalid-username",
+        /// A value does not have the form the field needs, such as a username with a space.
+        InputIsNotAValidField => "error-input-is-not-a-valid-field",
+        /// The e-mail address is not one.
+        InvalidEmail => "error-invalid-email",
+        /// The user does not exist.
+        UserNotFound => "error-user-not-found",
+        /// The room is a direct-message room.
+        CantInviteForDirectRoom => "error-cant-invite-for-direct-room",
+        /// The group is archived.
+        RoomArchived => "error-room-archived",
+        /// A room with this name exists.
+        DuplicateChannelName => "error-duplicate-channel-name",
+        /// The room name does not match the allowed pattern.
+        InvalidRoomName => "error-invalid-room-name",
+        /// A username or e-mail address is already taken.
+        FieldUnavailable => "error-field-unavailable",
+        /// The user is not in the room.
+        UserNotInRoom => "error-user-not-in-room",
+        /// The user already has the role in the room.
+        UserAlreadyModerator => "error-user-already-moderator",
+        /// Too many calls; sent in the message of the 429 body, which has no `errorType` key.
+        TooManyRequests => "error-too-many-requests",
+        /// One invite names more users than the server allows (ours; Rocket.Chat has no limit).
+        TooManyInvitees => "error-too-many-invitees",
+        /// The request body is larger than the server accepts (ours).
+        PayloadTooLarge => "error-payload-too-large",
     }
+    schema_description = "A machine-readable error code such as `error-room-not-found`; codes not listed here are allowed.";
 }
 
-impl Serialize for ErrorKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(&*code))
-    }
-}
-
-impl JsonSchema for ErrorKind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ErrorKind".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "A machine-readable error code such as `error-room-not-found`; unknown codes are allowed."
-        })
+impl ErrorKind {
+    /// Whether this is either of Rocket.Chat's two codes for parameters that failed validation,
+    /// `invalid-params` or `error-invalid-params`.
+    pub fn is_invalid_params(&self) -> bool {
+        matches!(self, Self::InvalidParams | Self::ErrorInvalidParams)
     }
 }
 
@@ -461,14 +475,29 @@ mod tests {
         let ErrorBody::Api(error) = &body else {
             panic!("{body:?}")
         };
+        assert_eq!(error.error_type.as_str(), "error-abac-room-locked");
+        assert!(!error.error_type.is_known());
         assert_eq!(
             error.error_type,
-            ErrorKind::Other("error-abac-room-locked".into())
+            ErrorKind::from("error-abac-room-locked".to_owned())
         );
         assert_eq!(
             serde_json::to_value(&body).unwrap()["errorType"],
             "error-abac-room-locked"
         );
+    }
+
+    #[test]
+    fn every_known_code_reads_back_as_its_own_variant() {
+        for code in ErrorKind::KNOWN {
+            let kind = ErrorKind::from(*code);
+            assert!(kind.is_known(), "{code}");
+            assert_eq!(kind.as_str(), *code);
+            assert_eq!(serde_json::to_value(&kind).unwrap(), json!(code));
+        }
+        assert!(ErrorKind::ErrorInvalidParams.is_invalid_params());
+        assert!(ErrorKind::InvalidParams.is_invalid_params());
+        assert!(!ErrorKind::NotAllowed.is_invalid_params());
     }
 
     #[test]

@@ -6,30 +6,26 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{Endpoint, Metadata, Method, user::User};
 
 /// Method `POST`, path `/api/v1/login`, open to everyone.
-pub const METADATA: Metadata = Metadata {
-    name: "login",
-    description: "Exchange a username or e-mail address and a password for an auth token.",
-    method: Method::Post,
-    path: "/api/v1/login",
-    authentication: false,
-    rate_limited: true,
-    idempotent: true,
-};
+pub const METADATA: Metadata = Metadata::new("login", Method::Post, "/api/v1/login")
+    .description("Exchange a username or e-mail address and a password for an auth token.")
+    .authentication(false)
+    .idempotent(true)
+    .secret_in_response(true);
 
 /// A login request: a password for a named account, or a token to resume.
 ///
 /// Rocket.Chat hands a body with a `resume` key to Meteor's resume login, whatever else it
 /// holds; any other body is a password login. Reading a body follows the same rule, so that an
 /// error names the key at fault (`user: invalid type: ...`) instead of "no variant matched".
-#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
-#[schemars(rename = "LoginRequest")]
+#[cfg_attr(feature = "schema", schemars(rename = "LoginRequest"))]
 pub enum Request {
     /// `{user | username | email, password, code?}`
     Password(PasswordLogin),
@@ -109,8 +105,10 @@ impl Endpoint for Request {
 /// login then fails its argument check with a 500; we answer `invalid-params`, naming the key.
 ///
 /// `Debug` hides the password.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PasswordLogin {
     /// A username, or an e-mail address when it contains `@`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,7 +159,9 @@ impl fmt::Debug for PasswordLogin {
 /// A resume login: `{"resume": "<token>"}`, with a token from an earlier login.
 ///
 /// `Debug` hides the token.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ResumeLogin {
     /// The auth token to resume.
     pub resume: String,
@@ -189,7 +189,8 @@ impl fmt::Debug for Request {
 /// that digest, so a server checks all three forms against the same hash.
 ///
 /// `Debug` hides the value.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Password {
     /// The password itself (send it over TLS).
@@ -265,8 +266,10 @@ pub enum Identity<'a> {
 }
 
 /// The answer to a successful login.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "LoginResponse")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "LoginResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// Always `"success"`.
     pub status: String,
@@ -278,7 +281,9 @@ pub struct Response {
 }
 
 /// The credentials a login hands out. `Debug` hides the token.
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct LoginData {
     /// The token to send as `X-Auth-Token`.
     #[serde(rename = "authToken")]
@@ -289,6 +294,35 @@ pub struct LoginData {
     /// The logged-in user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub me: Option<User>,
+}
+
+impl Response {
+    /// A successful login, as modern servers answer it (`success: true`).
+    pub fn new(data: LoginData) -> Self {
+        Self {
+            status: "success".to_owned(),
+            data,
+            success: Some(true),
+        }
+    }
+}
+
+impl LoginData {
+    /// The token to send as `X-Auth-Token` and the id to send as `X-User-Id`.
+    pub fn new(auth_token: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            auth_token: auth_token.into(),
+            user_id: user_id.into(),
+            me: None,
+        }
+    }
+
+    /// Adds the logged-in user.
+    #[must_use]
+    pub fn with_me(mut self, me: User) -> Self {
+        self.me = Some(me);
+        self
+    }
 }
 
 impl fmt::Debug for LoginData {

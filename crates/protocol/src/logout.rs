@@ -3,26 +3,27 @@
 //! Invalidates the auth token the call was made with. The body may be empty.
 //! ([Rocket.Chat documentation](https://developer.rocket.chat/apidocs/logout))
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{Endpoint, Metadata, Method};
 
 /// Method `POST`, path `/api/v1/logout`, authenticated.
-pub const METADATA: Metadata = Metadata {
-    name: "logout",
-    description: "Invalidate the auth token the call was made with.",
-    method: Method::Post,
-    path: "/api/v1/logout",
-    authentication: true,
-    rate_limited: true,
-    idempotent: false,
-};
+pub const METADATA: Metadata = Metadata::new("logout", Method::Post, "/api/v1/logout")
+    .description("Invalidate the auth token the call was made with.");
 
 /// A logout request; it has no parameters and is sent as `{}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "LogoutRequest")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "LogoutRequest"))]
+#[non_exhaustive]
 pub struct Request {}
+
+impl Request {
+    /// The request; it has no parameters.
+    pub const fn new() -> Self {
+        Self {}
+    }
+}
 
 impl Endpoint for Request {
     type Response = Response;
@@ -30,8 +31,10 @@ impl Endpoint for Request {
 }
 
 /// The answer: `{"status": "success", "data": {"message": "You've been logged out!"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "LogoutResponse")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "LogoutResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// Always `"success"`.
     pub status: String,
@@ -40,7 +43,9 @@ pub struct Response {
 }
 
 /// The message of a logout answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct LogoutData {
     /// `"You've been logged out!"`.
     pub message: String,

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A short reference to a user: `{"_id", "username", "name"?}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UserRef {
     /// The user's id.
     #[serde(rename = "_id")]
@@ -25,7 +26,9 @@ pub struct UserRef {
 /// Reads both the modern shape (`usersCount`, `fname`, `ro`, `customFields`, no member list) and
 /// the older documented one (`usernames`, no `usersCount`). Fields this type does not name are
 /// kept in [`Room::other`], so a newer server's additions are neither refused nor lost.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Room {
     /// The room id, 17 characters on Rocket.Chat.
     #[serde(rename = "_id")]
@@ -98,7 +101,49 @@ pub struct Room {
     pub other: BTreeMap<String, Value>,
 }
 
+impl UserRef {
+    /// `{_id, username}`, without a display name.
+    pub fn new(id: impl Into<String>, username: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            username: username.into(),
+            name: None,
+        }
+    }
+
+    /// Adds the display name.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
 impl Room {
+    /// A room with this id and type (`p` for a private group) and no other field.
+    pub fn new(id: impl Into<String>, room_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            room_type: room_type.into(),
+            name: None,
+            fname: None,
+            msgs: None,
+            users_count: None,
+            usernames: None,
+            u: None,
+            ts: None,
+            ro: None,
+            archived: None,
+            default: None,
+            custom_fields: None,
+            topic: None,
+            description: None,
+            lm: None,
+            updated_at: None,
+            other: BTreeMap::new(),
+        }
+    }
+
     /// The JSON keys of the fields this type names; [`Room::other`] holds the rest.
     pub const FIELDS: [&'static str; 17] = [
         "_id",

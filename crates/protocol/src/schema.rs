@@ -9,6 +9,7 @@ use crate::{ErrorBody, groups, info, login, logout, me, users};
 
 /// What part a wire type plays at its endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// What a client sends: the JSON body of a `POST`, the query of a `GET`.
     Request,

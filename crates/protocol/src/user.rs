@@ -2,12 +2,27 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// How Rocket.Chat compares usernames: exactly, but ignoring case (it looks them up with a
+/// case-insensitive regular expression anchored at both ends). Two usernames name the same
+/// account when their keys are equal.
+///
+/// ```
+/// use rocketchat_protocol::user::username_key;
+///
+/// assert_eq!(username_key("John.Doe"), username_key("john.doe"));
+/// assert_ne!(username_key("john.doe"), username_key("john_doe"));
+/// ```
+pub fn username_key(username: &str) -> String {
+    username.to_lowercase()
+}
+
 /// An e-mail address of a user.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Email {
     /// The address.
     pub address: String,
@@ -16,9 +31,21 @@ pub struct Email {
     pub verified: bool,
 }
 
+impl Email {
+    /// An address, and whether it was verified.
+    pub fn new(address: impl Into<String>, verified: bool) -> Self {
+        Self {
+            address: address.into(),
+            verified,
+        }
+    }
+}
+
 /// A user as Rocket.Chat sends it. Which fields are present depends on the endpoint; fields this
 /// type does not name are kept in [`User::other`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct User {
     /// The user id, 17 characters on Rocket.Chat (`rocket.cat` for the bundled bot).
     #[serde(rename = "_id")]
@@ -54,4 +81,22 @@ pub struct User {
     /// Every other field the server sent, kept as it was.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+impl User {
+    /// A user with this id and no other field.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            username: None,
+            name: None,
+            emails: None,
+            status: None,
+            active: None,
+            roles: None,
+            user_type: None,
+            updated_at: None,
+            other: BTreeMap::new(),
+        }
+    }
 }

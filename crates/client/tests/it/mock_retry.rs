@@ -89,7 +89,7 @@ async fn rate_limited_call_waits_until_x_ratelimit_reset_then_succeeds() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(response.summary().added, 1);
+    assert_eq!(response.summary().unwrap().added, 1);
     assert_eq!(hits(&server, INVITE).await, 2);
 }
 

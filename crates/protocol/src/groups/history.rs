@@ -5,26 +5,21 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{Endpoint, Metadata, Method, room::UserRef};
 
 /// Method `GET`, path `/api/v1/groups.history`, authenticated.
-pub const METADATA: Metadata = Metadata {
-    name: "groups.history",
-    description: "Read a private group's messages, newest first.",
-    method: Method::Get,
-    path: "/api/v1/groups.history",
-    authentication: true,
-    rate_limited: true,
-    idempotent: true,
-};
+pub const METADATA: Metadata =
+    Metadata::new("groups.history", Method::Get, "/api/v1/groups.history")
+        .description("Read a private group's messages, newest first.");
 
 /// A `groups.history` query.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsHistoryRequest")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsHistoryRequest"))]
+#[non_exhaustive]
 pub struct Request {
     /// The group's id.
     #[serde(rename = "roomId")]
@@ -46,6 +41,20 @@ impl Request {
             offset: None,
         }
     }
+
+    /// Asks for at most `count` messages (`0`: all of them).
+    #[must_use]
+    pub fn count(mut self, count: u64) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// Skips the `offset` newest messages.
+    #[must_use]
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
 }
 
 impl Endpoint for Request {
@@ -54,8 +63,10 @@ impl Endpoint for Request {
 }
 
 /// A page of messages, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsHistoryResponse")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsHistoryResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// The messages.
     pub messages: Vec<Message>,
@@ -64,7 +75,9 @@ pub struct Response {
 }
 
 /// A message as Rocket.Chat sends it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Message {
     /// The message id.
     #[serde(rename = "_id")]
@@ -93,4 +106,37 @@ pub struct Message {
     /// Every other field the server sent, kept as it was.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+impl Response {
+    /// A successful answer with these messages, newest first.
+    pub fn new(messages: Vec<Message>) -> Self {
+        Self {
+            messages,
+            success: true,
+        }
+    }
+}
+
+impl Message {
+    /// A message with these fields and no others.
+    pub fn new(
+        id: impl Into<String>,
+        rid: impl Into<String>,
+        msg: impl Into<String>,
+        ts: impl Into<String>,
+        u: UserRef,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            rid: rid.into(),
+            msg: msg.into(),
+            ts: ts.into(),
+            u,
+            message_type: None,
+            groupable: None,
+            updated_at: None,
+            other: BTreeMap::new(),
+        }
+    }
 }

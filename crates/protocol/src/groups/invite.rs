@@ -14,54 +14,56 @@
 
 use std::collections::HashSet;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::RoomSelector;
+use crate::string_enum::string_enum;
 use crate::{ApiError, Endpoint, Metadata, Method, room::Room, room::UserRef};
 
 /// Method `POST`, path `/api/v1/groups.invite`, authenticated, rate limited.
-pub const METADATA: Metadata = Metadata {
-    name: "groups.invite",
-    description: "Invite one user or many users to a private group.",
-    method: Method::Post,
-    path: "/api/v1/groups.invite",
-    authentication: true,
-    rate_limited: true,
-    idempotent: true,
-};
+pub const METADATA: Metadata =
+    Metadata::new("groups.invite", Method::Post, "/api/v1/groups.invite")
+        .description("Invite one user or many users to a private group.")
+        .idempotent(true);
 
 /// Who to invite: one id, one username, several ids or several usernames.
 ///
 /// Serialised flattened into the request, as `{"userId": ..}`, `{"username": ..}`,
 /// `{"userIds": [..]}` or `{"usernames": [..]}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Invitees {
     /// One user, by id.
     UserId {
         /// The user's id, such as `nSYqWzZ4GsKTX4dyK`.
         #[serde(rename = "userId")]
-        #[schemars(regex(pattern = r"\S"))]
+        #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
         user_id: String,
     },
     /// One user, by username (matched case-insensitively).
     Username {
         /// The username, such as `john.doe`.
-        #[schemars(regex(pattern = r"\S"))]
+        #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
         username: String,
     },
     /// Several users, by id.
     UserIds {
         /// The user ids.
         #[serde(rename = "userIds")]
-        #[schemars(length(min = 1), inner(regex(pattern = r"\S")))]
+        #[cfg_attr(
+            feature = "schema",
+            schemars(length(min = 1), inner(regex(pattern = r"\S")))
+        )]
         user_ids: Vec<String>,
     },
     /// Several users, by username (matched case-insensitively).
     Usernames {
         /// The usernames.
-        #[schemars(length(min = 1), inner(regex(pattern = r"\S")))]
+        #[cfg_attr(
+            feature = "schema",
+            schemars(length(min = 1), inner(regex(pattern = r"\S")))
+        )]
         usernames: Vec<String>,
     },
 }
@@ -148,9 +150,10 @@ impl Invitees {
 /// Deserialising is strict in the same way: a body with both `roomId` and `roomName`, or with two
 /// invitee keys, is refused, while `null` still counts as absent. A server that must accept
 /// everything Rocket.Chat accepts reads a [`RawRequest`] instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[schemars(transform = one_of_choices)]
-#[schemars(rename = "GroupsInviteRequest")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = one_of_choices))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsInviteRequest"))]
 pub struct Request {
     #[serde(flatten)]
     room: RoomSelector,
@@ -250,6 +253,7 @@ impl<'de> Deserialize<'de> for Request {
 /// own key. A body naming two rooms, or two kinds of invitees, would match that. So each branch
 /// also allows its siblings' keys only as `null` (which counts as absent), and the choice becomes
 /// a `oneOf`: exactly what [`Request`]'s deserialiser accepts.
+#[cfg(feature = "schema")]
 fn one_of_choices(schema: &mut schemars::Schema) {
     use serde_json::{Value, json};
 
@@ -296,8 +300,10 @@ fn one_of_choices(schema: &mut schemars::Schema) {
 /// Every key is optional and `null` counts as absent. Unknown keys are ignored. Values of the
 /// wrong JSON type are refused by [`RawRequest::from_json`] with `invalid-params` (Rocket.Chat
 /// leaks a JavaScript `TypeError` there).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsInviteRawRequest")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsInviteRawRequest"))]
+#[non_exhaustive]
 pub struct RawRequest {
     /// The group's id; a non-empty value wins over `roomName`.
     #[serde(rename = "roomId", default, skip_serializing_if = "Option::is_none")]
@@ -409,8 +415,20 @@ pub enum LookupMode {
     Usernames,
 }
 
+impl LookupMode {
+    /// What two entries must share to name the same user: an id itself, a username's
+    /// [`username_key`](crate::user::username_key).
+    pub fn key(self, entry: &str) -> String {
+        match self {
+            Self::Ids => entry.to_owned(),
+            Self::Usernames => crate::user::username_key(entry),
+        }
+    }
+}
+
 /// The users a request names, after Rocket.Chat's merge, filter and deduplication.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InviteeList {
     /// Whether the entries are ids or usernames.
     pub mode: LookupMode,
@@ -418,13 +436,22 @@ pub struct InviteeList {
     pub entries: Vec<String>,
 }
 
+impl InviteeList {
+    /// A list of entries to look up in `mode`, taken as given.
+    pub fn new(mode: LookupMode, entries: Vec<String>) -> Self {
+        Self { mode, entries }
+    }
+}
+
 /// The answer to a successful invite.
 ///
 /// `group` and `success` are exactly Rocket.Chat's; `invitees` is ours and says what happened to
 /// each requested user. Clients that do not know it ignore it, and it is absent from other
 /// servers' answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsInviteResponse")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsInviteResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// The group after the invite.
     pub group: Room,
@@ -436,24 +463,41 @@ pub struct Response {
 }
 
 impl Response {
-    /// How many requested users were added, were members already, or were not found.
-    ///
-    /// All zero when the server did not send per-user outcomes.
-    pub fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        for invitee in self.invitees.iter().flatten() {
-            match invitee.outcome {
-                Outcome::Added => summary.added += 1,
-                Outcome::AlreadyMember => summary.already_members += 1,
-                Outcome::NotFound => summary.not_found += 1,
-            }
+    /// A successful answer with the group after the invite and no per-user outcomes.
+    pub fn new(group: Room) -> Self {
+        Self {
+            group,
+            success: true,
+            invitees: None,
         }
-        summary
+    }
+
+    /// Adds what happened to each requested user.
+    #[must_use]
+    pub fn with_invitees(mut self, invitees: Vec<InviteeOutcome>) -> Self {
+        self.invitees = Some(invitees);
+        self
+    }
+
+    /// How many requested users were added, were members already, were not found, or met an
+    /// outcome this version does not know.
+    ///
+    /// `None` when the server did not say: servers other than `rocketchat-server` send no
+    /// per-user outcomes.
+    pub fn summary(&self) -> Option<Summary> {
+        let invitees = self.invitees.as_ref()?;
+        let mut summary = Summary::default();
+        for invitee in invitees {
+            summary.count(&invitee.outcome);
+        }
+        Some(summary)
     }
 }
 
 /// What happened to one requested user.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct InviteeOutcome {
     /// The id or username as the request gave it.
     pub requested: String,
@@ -464,20 +508,36 @@ pub struct InviteeOutcome {
     pub user: Option<UserRef>,
 }
 
-/// What an invite did for one requested user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum Outcome {
-    /// The user was added to the group by this call.
-    Added,
-    /// The user was already a member; nothing changed.
-    AlreadyMember,
-    /// No user matches the id or username.
-    NotFound,
+impl InviteeOutcome {
+    /// The outcome for the entry `requested`, which matched `user` (if any).
+    pub fn new(requested: impl Into<String>, outcome: Outcome, user: Option<UserRef>) -> Self {
+        Self {
+            requested: requested.into(),
+            outcome,
+            user,
+        }
+    }
 }
 
-/// Counts of [`Outcome`]s in one answer.
+string_enum! {
+    /// What an invite did for one requested user.
+    ///
+    /// A newer server may report an outcome this version has no variant for; it still decodes,
+    /// and [`Outcome::as_str`] gives its name.
+    pub enum Outcome {
+        /// The user was added to the group by this call.
+        Added => "added",
+        /// The user was already a member; nothing changed.
+        AlreadyMember => "alreadyMember",
+        /// No user matches the id or username.
+        NotFound => "notFound",
+    }
+    schema_description = "What an invite did for one requested user: `added`, `alreadyMember` or `notFound`; a newer server may send other values.";
+}
+
+/// Counts of [`Outcome`]s in one answer, or in several.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Users added.
     pub added: usize,
@@ -487,6 +547,33 @@ pub struct Summary {
     /// Requested users that do not exist.
     #[serde(rename = "notFound")]
     pub not_found: usize,
+    /// Users with an outcome this version does not know.
+    pub other: usize,
+}
+
+impl Summary {
+    /// Counts one more outcome.
+    pub fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Added => self.added += 1,
+            Outcome::AlreadyMember => self.already_members += 1,
+            Outcome::NotFound => self.not_found += 1,
+            _ => self.other += 1,
+        }
+    }
+
+    /// Adds another summary's counts to this one.
+    pub fn add(&mut self, other: &Summary) {
+        self.added += other.added;
+        self.already_members += other.already_members;
+        self.not_found += other.not_found;
+        self.other += other.other;
+    }
+
+    /// How many outcomes were counted in all.
+    pub fn total(&self) -> usize {
+        self.added + self.already_members + self.not_found + self.other
+    }
 }
 
 #[cfg(test)]
@@ -720,11 +807,42 @@ mod tests {
         .unwrap();
         assert_eq!(
             response.summary(),
-            Summary {
+            Some(Summary {
                 added: 1,
                 already_members: 1,
-                not_found: 2
-            }
+                not_found: 2,
+                other: 0
+            })
         );
+    }
+
+    #[test]
+    fn an_outcome_from_a_newer_server_still_decodes() {
+        let response: Response = serde_json::from_value(json!({
+            "group": { "_id": "r", "t": "p" },
+            "success": true,
+            "invitees": [
+                { "requested": "a", "outcome": "added", "user": { "_id": "1", "username": "a" } },
+                { "requested": "b", "outcome": "deactivated", "user": { "_id": "2", "username": "b" } }
+            ]
+        }))
+        .unwrap();
+        let invitees = response.invitees.as_ref().unwrap();
+        assert_eq!(invitees[1].outcome.as_str(), "deactivated");
+        assert!(!invitees[1].outcome.is_known());
+        assert_eq!(
+            serde_json::to_value(&response).unwrap()["invitees"][1]["outcome"],
+            "deactivated"
+        );
+        let summary = response.summary().unwrap();
+        assert_eq!((summary.added, summary.other, summary.total()), (1, 1, 2));
+    }
+
+    #[test]
+    fn an_answer_without_outcomes_has_no_summary() {
+        let response: Response =
+            serde_json::from_value(json!({ "group": { "_id": "r", "t": "p" }, "success": true }))
+                .unwrap();
+        assert_eq!(response.summary(), None);
     }
 }

@@ -3,22 +3,15 @@
 //! Lists the members of a private group, a page at a time.
 //! ([Rocket.Chat documentation](https://developer.rocket.chat/apidocs/get-group-members))
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RoomSelector;
 use crate::{Endpoint, Metadata, Method, user::User};
 
 /// Method `GET`, path `/api/v1/groups.members`, authenticated.
-pub const METADATA: Metadata = Metadata {
-    name: "groups.members",
-    description: "List the members of a private group, a page at a time.",
-    method: Method::Get,
-    path: "/api/v1/groups.members",
-    authentication: true,
-    rate_limited: true,
-    idempotent: true,
-};
+pub const METADATA: Metadata =
+    Metadata::new("groups.members", Method::Get, "/api/v1/groups.members")
+        .description("List the members of a private group, a page at a time.");
 
 /// The page size when `count` is not given.
 pub const DEFAULT_COUNT: u64 = 50;
@@ -26,8 +19,10 @@ pub const DEFAULT_COUNT: u64 = 50;
 pub const MAX_COUNT: u64 = 100;
 
 /// A `groups.members` query.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsMembersRequest")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsMembersRequest"))]
+#[non_exhaustive]
 pub struct Request {
     /// The group.
     #[serde(flatten)]
@@ -49,6 +44,21 @@ impl Request {
             count: None,
         }
     }
+
+    /// Skips the first `offset` members.
+    #[must_use]
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Asks for at most `count` members (the server caps it at [`MAX_COUNT`]; `0` asks for
+    /// all of them where the server allows it).
+    #[must_use]
+    pub fn count(mut self, count: u64) -> Self {
+        self.count = Some(count);
+        self
+    }
 }
 
 impl Endpoint for Request {
@@ -57,8 +67,10 @@ impl Endpoint for Request {
 }
 
 /// One page of members.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "GroupsMembersResponse")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GroupsMembersResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// The members on this page.
     pub members: Vec<User>,
@@ -70,4 +82,17 @@ pub struct Response {
     pub total: u64,
     /// Always `true`.
     pub success: bool,
+}
+
+impl Response {
+    /// A successful answer: this page of `members`, after skipping `offset`, of `total`.
+    pub fn new(members: Vec<User>, offset: u64, total: u64) -> Self {
+        Self {
+            count: members.len() as u64,
+            members,
+            offset,
+            total,
+            success: true,
+        }
+    }
 }

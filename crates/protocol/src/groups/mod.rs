@@ -1,6 +1,5 @@
 //! The `groups.*` endpoints: private groups, and the room selector they share.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ApiError;
@@ -15,21 +14,22 @@ pub mod members;
 /// Which group a call is about: by id or by name, never both.
 ///
 /// Serialised flattened into its request, as `{"roomId": ..}` or `{"roomName": ..}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RoomSelector {
     /// The group's id.
     Id {
         /// The group's id, such as `ByehQjC44FwMeiLbX`.
         #[serde(rename = "roomId")]
-        #[schemars(regex(pattern = r"\S"))]
+        #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
         room_id: String,
     },
     /// The group's unique name.
     Name {
         /// The group's name, such as `private-abc`.
         #[serde(rename = "roomName")]
-        #[schemars(regex(pattern = r"\S"))]
+        #[cfg_attr(feature = "schema", schemars(regex(pattern = r"\S")))]
         room_name: String,
     },
 }
@@ -71,7 +71,9 @@ impl RoomSelector {
 /// Rocket.Chat's `findPrivateGroupByIdOrName` rules apply: when the `roomId` key is present it
 /// alone decides (an empty `roomId` matches nothing, even beside a valid `roomName`); otherwise
 /// `roomName` does.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RoomQuery {
     /// The `roomId` parameter, if the key was present.
     #[serde(rename = "roomId", default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +84,11 @@ pub struct RoomQuery {
 }
 
 impl RoomQuery {
+    /// The parameters as given: `None` for a key that was absent.
+    pub fn new(room_id: Option<String>, room_name: Option<String>) -> Self {
+        Self { room_id, room_name }
+    }
+
     /// Resolves the parameters into what to look up.
     ///
     /// Fails with `error-room-param-not-provided` when neither key is present, or when both are

@@ -5,29 +5,23 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{Endpoint, Metadata, Method, user::User};
 
 /// Method `POST`, path `/api/v1/users.create`, authenticated.
-pub const METADATA: Metadata = Metadata {
-    name: "users.create",
-    description: "Create a user; needs the create-user permission.",
-    method: Method::Post,
-    path: "/api/v1/users.create",
-    authentication: true,
-    rate_limited: true,
-    idempotent: false,
-};
+pub const METADATA: Metadata = Metadata::new("users.create", Method::Post, "/api/v1/users.create")
+    .description("Create a user; needs the create-user permission.");
 
 /// A `users.create` request. Unknown keys are refused, as Rocket.Chat's schema refuses them.
 ///
 /// `Debug` hides the password.
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "UsersCreateRequest")]
+#[cfg_attr(feature = "schema", schemars(rename = "UsersCreateRequest"))]
+#[non_exhaustive]
 pub struct Request {
     /// The e-mail address.
     pub email: String,
@@ -119,11 +113,23 @@ impl Endpoint for Request {
 }
 
 /// The answer to `users.create`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "UsersCreateResponse")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "UsersCreateResponse"))]
+#[non_exhaustive]
 pub struct Response {
     /// The new user.
     pub user: User,
     /// Always `true`.
     pub success: bool,
+}
+
+impl Response {
+    /// A successful answer with the new user.
+    pub fn new(user: User) -> Self {
+        Self {
+            user,
+            success: true,
+        }
+    }
 }

@@ -71,10 +71,7 @@ pub fn check_add_moderator(
     target_membership: Option<&Membership>,
 ) -> Result<(), ApiError> {
     if !target_found {
-        return Err(ApiError::new(
-            ErrorKind::InvalidUser,
-            r#"The required "userId" or "username" param provided does not match any users"#,
-        ));
+        return Err(ApiError::invalid_user());
     }
     if !Permission::SetModerator.granted(&caller.roles, &caller_membership.roles) {
         return Err(ApiError::not_allowed("addRoomModerator"));

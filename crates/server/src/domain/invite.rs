@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rocketchat_protocol::ApiError;
-use rocketchat_protocol::groups::invite::{InviteeList, InviteeOutcome, LookupMode, Outcome};
+use rocketchat_protocol::groups::invite::{InviteeList, InviteeOutcome, Outcome};
 use rocketchat_protocol::room::UserRef;
 
 use super::{Caller, Membership, Permission, RoomRecord};
@@ -38,25 +38,12 @@ pub fn admit(
     Ok(())
 }
 
-/// The key a requested entry is matched on: the id itself, or the lower-cased username.
-pub fn lookup_key(mode: LookupMode, entry: &str) -> String {
-    match mode {
-        LookupMode::Ids => entry.to_owned(),
-        LookupMode::Usernames => username_key(entry),
-    }
-}
-
-/// How usernames are compared: exactly, but ignoring case.
-pub fn username_key(username: &str) -> String {
-    username.to_lowercase()
-}
-
 /// The distinct keys the store must look up for a list, in request order.
 pub fn lookup_keys(list: &InviteeList) -> Vec<String> {
     let mut seen = HashSet::new();
     list.entries
         .iter()
-        .map(|entry| lookup_key(list.mode, entry))
+        .map(|entry| list.mode.key(entry))
         .filter(|key| seen.insert(key.clone()))
         .collect()
 }
@@ -64,7 +51,7 @@ pub fn lookup_keys(list: &InviteeList) -> Vec<String> {
 /// A user the store found for a key, and whether they are in the room already.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
-    /// The key it matched ([`lookup_key`]).
+    /// The key it matched ([`LookupMode::key`]).
     pub key: String,
     /// The user.
     pub user: UserRef,
@@ -114,13 +101,9 @@ pub fn plan(
         .entries
         .iter()
         .map(|entry| {
-            let key = lookup_key(list.mode, entry);
+            let key = list.mode.key(entry);
             let Some(candidate) = by_key.get(key.as_str()) else {
-                return InviteeOutcome {
-                    requested: entry.clone(),
-                    outcome: Outcome::NotFound,
-                    user: None,
-                };
+                return InviteeOutcome::new(entry, Outcome::NotFound, None);
             };
             let outcome = if members.insert(candidate.user.id.as_str()) {
                 add.push(candidate.user.clone());
@@ -128,11 +111,7 @@ pub fn plan(
             } else {
                 Outcome::AlreadyMember
             };
-            InviteeOutcome {
-                requested: entry.clone(),
-                outcome,
-                user: Some(candidate.user.clone()),
-            }
+            InviteeOutcome::new(entry, outcome, Some(candidate.user.clone()))
         })
         .collect();
     Ok(InvitePlan { add, outcomes })
@@ -190,6 +169,7 @@ pub const ADDED_MESSAGE_TYPE: &str = "au";
 #[cfg(test)]
 mod tests {
     use rocketchat_protocol::ErrorKind;
+    use rocketchat_protocol::groups::invite::LookupMode;
     use serde_json::Map;
 
     use super::*;
@@ -209,11 +189,7 @@ mod tests {
             room_type: t.into(),
             name: "private-abc".into(),
             fname: "private-abc".into(),
-            owner: UserRef {
-                id: "caller".into(),
-                username: "owner".into(),
-                name: None,
-            },
+            owner: UserRef::new("caller", "owner"),
             msgs: 0,
             users_count: 1,
             ro: false,
@@ -235,20 +211,13 @@ mod tests {
     fn candidate(key: &str, id: &str, member: bool) -> Candidate {
         Candidate {
             key: key.into(),
-            user: UserRef {
-                id: id.into(),
-                username: key.into(),
-                name: None,
-            },
+            user: UserRef::new(id, key),
             member,
         }
     }
 
     fn list(mode: LookupMode, entries: &[&str]) -> InviteeList {
-        InviteeList {
-            mode,
-            entries: entries.iter().map(|e| (*e).to_owned()).collect(),
-        }
+        InviteeList::new(mode, entries.iter().map(|e| (*e).to_owned()).collect())
     }
 
     #[test]
@@ -338,7 +307,7 @@ mod tests {
         let outcomes: Vec<_> = plan
             .outcomes
             .iter()
-            .map(|o| (o.requested.as_str(), o.outcome))
+            .map(|o| (o.requested.as_str(), o.outcome.clone()))
             .collect();
         assert_eq!(
             outcomes,

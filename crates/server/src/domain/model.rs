@@ -1,7 +1,5 @@
 //! The records the store reads and writes, and how they look on the wire.
 
-use std::collections::BTreeMap;
-
 use rocketchat_protocol::groups::history::Message;
 use rocketchat_protocol::room::{Room, UserRef};
 use rocketchat_protocol::user::{Email, User};
@@ -37,11 +35,7 @@ pub struct UserRecord {
 impl UserRecord {
     /// The short `{_id, username}` reference.
     pub fn user_ref(&self) -> UserRef {
-        UserRef {
-            id: self.id.clone(),
-            username: self.username.clone(),
-            name: None,
-        }
+        UserRef::new(&self.id, &self.username)
     }
 
     /// Who is calling, when this user is authenticated.
@@ -55,23 +49,15 @@ impl UserRecord {
     }
 
     fn base(&self) -> User {
-        User {
-            id: self.id.clone(),
-            username: Some(self.username.clone()),
-            name: Some(self.name.clone()),
-            emails: self.email.as_ref().map(|address| {
-                vec![Email {
-                    address: address.clone(),
-                    verified: self.email_verified,
-                }]
-            }),
-            status: Some(self.status.clone()),
-            active: Some(self.active),
-            roles: Some(self.roles.clone()),
-            user_type: Some(self.user_type.clone()),
-            updated_at: Some(self.updated_at.clone()),
-            other: BTreeMap::new(),
-        }
+        let mut user = self.member();
+        user.emails = self
+            .email
+            .as_ref()
+            .map(|address| vec![Email::new(address, self.email_verified)]);
+        user.active = Some(self.active);
+        user.roles = Some(self.roles.clone());
+        user.user_type = Some(self.user_type.clone());
+        user
     }
 
     /// The user as `users.create` answers it.
@@ -106,18 +92,12 @@ impl UserRecord {
 
     /// The user as `groups.members` lists it.
     pub fn member(&self) -> User {
-        User {
-            id: self.id.clone(),
-            username: Some(self.username.clone()),
-            name: Some(self.name.clone()),
-            emails: None,
-            status: Some(self.status.clone()),
-            active: None,
-            roles: None,
-            user_type: None,
-            updated_at: Some(self.updated_at.clone()),
-            other: BTreeMap::new(),
-        }
+        let mut user = User::new(&self.id);
+        user.username = Some(self.username.clone());
+        user.name = Some(self.name.clone());
+        user.status = Some(self.status.clone());
+        user.updated_at = Some(self.updated_at.clone());
+        user
     }
 }
 
@@ -137,11 +117,7 @@ pub struct Caller {
 impl Caller {
     /// The `{_id, username}` reference written as `u` on the messages they cause.
     pub fn user_ref(&self) -> UserRef {
-        UserRef {
-            id: self.id.clone(),
-            username: self.username.clone(),
-            name: None,
-        }
+        UserRef::new(&self.id, &self.username)
     }
 }
 
@@ -192,30 +168,24 @@ impl RoomRecord {
     /// The room object Rocket.Chat sends as `group` (minus `joinCode`, `members`, `importIds`,
     /// `e2e`).
     pub fn to_room(&self) -> Room {
-        let mut other = BTreeMap::new();
-        for (key, value) in &self.extra {
-            other.insert(key.clone(), value.clone());
-        }
-        Room {
-            id: self.id.clone(),
-            room_type: self.room_type.clone(),
-            name: Some(self.name.clone()),
-            fname: Some(self.fname.clone()),
-            msgs: Some(self.msgs),
-            users_count: Some(self.users_count),
-            usernames: None,
-            u: Some(self.owner.clone()),
-            ts: Some(self.ts.clone()),
-            ro: Some(self.ro),
-            archived: None,
-            default: Some(self.default),
-            custom_fields: Some(self.custom_fields.clone()),
-            topic: None,
-            description: None,
-            lm: self.lm.clone(),
-            updated_at: Some(self.updated_at.clone()),
-            other,
-        }
+        let mut room = Room::new(&self.id, &self.room_type);
+        room.name = Some(self.name.clone());
+        room.fname = Some(self.fname.clone());
+        room.msgs = Some(self.msgs);
+        room.users_count = Some(self.users_count);
+        room.u = Some(self.owner.clone());
+        room.ts = Some(self.ts.clone());
+        room.ro = Some(self.ro);
+        room.default = Some(self.default);
+        room.custom_fields = Some(self.custom_fields.clone());
+        room.lm = self.lm.clone();
+        room.updated_at = Some(self.updated_at.clone());
+        room.other = self
+            .extra
+            .iter()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        room
     }
 }
 
@@ -250,16 +220,10 @@ pub struct MessageRecord {
 impl MessageRecord {
     /// The message as `groups.history` answers it.
     pub fn to_message(&self) -> Message {
-        Message {
-            id: self.id.clone(),
-            rid: self.rid.clone(),
-            msg: self.msg.clone(),
-            ts: self.ts.clone(),
-            u: self.u.clone(),
-            message_type: self.message_type.clone(),
-            groupable: self.groupable,
-            updated_at: Some(self.updated_at.clone()),
-            other: BTreeMap::new(),
-        }
+        let mut message = Message::new(&self.id, &self.rid, &self.msg, &self.ts, self.u.clone());
+        message.message_type = self.message_type.clone();
+        message.groupable = self.groupable;
+        message.updated_at = Some(self.updated_at.clone());
+        message
     }
 }

@@ -6,19 +6,18 @@ use rocketchat_protocol::groups::invite::RawRequest;
 use rocketchat_protocol::groups::{self, RoomQuery, RoomSelector};
 use rocketchat_protocol::info::{self, ClientVersions};
 use rocketchat_protocol::login::{self, Identity, LoginData, PasswordLogin, ResumeLogin};
-use rocketchat_protocol::{ApiError, ErrorKind, PlainError, UnauthorizedError, logout, me, users};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use rocketchat_protocol::{ApiError, ErrorKind, UnauthorizedError, logout, me, users};
+use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::HttpError;
 use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
 use crate::domain::groups::{Page, check_readable, may_list_members, valid_room_name};
-use crate::domain::invite::username_key;
-use crate::domain::{Membership, Permission, RoomRecord, UserRecord};
+use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord};
 use crate::store::{AddModerator, Invite, LoginIdentity, NewGroup, NewUser};
 use crate::util;
+use rocketchat_protocol::user::username_key;
 
 type Answer<T> = Result<Json<T>, HttpError>;
 
@@ -27,16 +26,9 @@ pub const VERSION: &str = "7.5";
 
 /// `GET /api/info`
 pub(crate) async fn info() -> Json<info::Response> {
-    Json(info::Response {
-        version: VERSION.to_owned(),
-        minimum_client_versions: Some(ClientVersions {
-            desktop: "3.9.6".to_owned(),
-            mobile: "4.39.0".to_owned(),
-        }),
-        supported_versions: None,
-        info: None,
-        success: true,
-    })
+    let mut response = info::Response::new(VERSION);
+    response.minimum_client_versions = Some(ClientVersions::new("3.9.6", "4.39.0"));
+    Json(response)
 }
 
 pub(crate) fn login_key(identity: &LoginIdentity) -> Key {
@@ -59,25 +51,14 @@ pub(crate) async fn login(
         login::Request::Password(request) => password_login(&state, request).await?,
         login::Request::Resume(request) => resume_login(&state, request).await?,
     };
-    Ok(Json(login::Response {
-        status: "success".to_owned(),
-        data: LoginData {
-            auth_token: token,
-            user_id: user.id.clone(),
-            me: Some(user.me(state.root_url())),
-        },
-        success: Some(true),
-    }))
+    Ok(Json(login::Response::new(
+        LoginData::new(token, &user.id).with_me(user.me(state.root_url())),
+    )))
 }
 
 /// Rocket.Chat's 401 for a failed login: `error` is the Meteor error's code.
 fn login_failed(error: Value, message: &str) -> HttpError {
-    HttpError::LoginFailed(UnauthorizedError {
-        success: Some(false),
-        error: Some(error),
-        status: "error".to_owned(),
-        message: message.to_owned(),
-    })
+    HttpError::LoginFailed(UnauthorizedError::login_failed(error, message))
 }
 
 /// Checks the password and hands out a new token.
@@ -173,10 +154,7 @@ pub(crate) async fn logout(State(state): State<AppState>, auth: Auth) -> Answer<
 
 /// `GET /api/v1/me`
 pub(crate) async fn me(State(state): State<AppState>, auth: Auth) -> Answer<me::Response> {
-    Ok(Json(me::Response {
-        user: auth.user.me(state.root_url()),
-        success: true,
-    }))
+    Ok(Json(me::Response::new(auth.user.me(state.root_url()))))
 }
 
 /// `POST /api/v1/users.create`
@@ -186,11 +164,8 @@ pub(crate) async fn create_user(
     JsonBody(request): JsonBody<users::create::Request>,
 ) -> Answer<users::create::Response> {
     if !Permission::CreateUser.granted_globally(&auth.user.roles) {
-        let mut error = ApiError::new(
-            ErrorKind::from("error-action-not-allowed"),
-            "Adding user is not allowed",
-        )
-        .with_method("insertOrUpdateUser");
+        let mut error = ApiError::new(ErrorKind::ActionNotAllowed, "Adding user is not allowed")
+            .with_method("insertOrUpdateUser");
         if let Some(details) = &mut error.details {
             details.insert("action".to_owned(), json!("Adding_user"));
         }
@@ -198,7 +173,7 @@ pub(crate) async fn create_user(
     }
     if !valid_room_name(&request.username) {
         let mut error = ApiError::new(
-            ErrorKind::from("error-input-is-not-a-valid-field"),
+            ErrorKind::InputIsNotAValidField,
             format!("{} is not a valid username", request.username),
         )
         .with_method("insertOrUpdateUser");
@@ -210,12 +185,11 @@ pub(crate) async fn create_user(
     }
     let email = request.email.trim().to_owned();
     if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return Err(ApiError::new(
-            ErrorKind::from("error-invalid-email"),
-            format!("Invalid email {email}"),
-        )
-        .with_method("insertOrUpdateUser")
-        .into());
+        return Err(
+            ApiError::new(ErrorKind::InvalidEmail, format!("Invalid email {email}"))
+                .with_method("insertOrUpdateUser")
+                .into(),
+        );
     }
     let password = request.password.clone();
     let cost = state.config().bcrypt_cost;
@@ -237,64 +211,36 @@ pub(crate) async fn create_user(
             active: request.active.unwrap_or(true),
         })
         .await?;
-    Ok(Json(users::create::Response {
-        user: user.created(),
-        success: true,
-    }))
-}
-
-/// The `groups.create` body, read leniently so that a missing `name` gets Rocket.Chat's own
-/// answer.
-#[derive(Debug, Deserialize)]
-pub(crate) struct CreateGroupBody {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    members: Option<Vec<String>>,
-    #[serde(rename = "readOnly", default)]
-    read_only: Option<bool>,
-    #[serde(rename = "customFields", default)]
-    custom_fields: Option<Map<String, Value>>,
-    #[serde(rename = "extraData", default)]
-    extra_data: Option<Map<String, Value>>,
-    #[serde(rename = "excludeSelf", default)]
-    exclude_self: Option<bool>,
+    Ok(Json(users::create::Response::new(user.created())))
 }
 
 /// `POST /api/v1/groups.create`
 pub(crate) async fn create_group(
     State(state): State<AppState>,
     auth: Auth,
-    JsonBody(body): JsonBody<CreateGroupBody>,
+    JsonBody(body): JsonBody<groups::create::RawRequest>,
 ) -> Answer<groups::create::Response> {
-    let Some(name) = body.name.filter(|name| !name.is_empty()) else {
-        return Err(HttpError::PlainBadRequest(PlainError::new(
-            r#"Body param "name" is required"#,
-        )));
-    };
+    let request = groups::create::Request::try_from(body).map_err(HttpError::PlainBadRequest)?;
     let room = state
         .store()
         .create_group(NewGroup {
             caller: auth.user.caller(),
-            name,
-            members: body.members.unwrap_or_default(),
-            read_only: body.read_only.unwrap_or(false),
-            custom_fields: body.custom_fields.unwrap_or_default(),
-            extra: body.extra_data.unwrap_or_default(),
-            exclude_self: body.exclude_self.unwrap_or(false),
+            name: request.name,
+            members: request.members.unwrap_or_default(),
+            read_only: request.read_only.unwrap_or(false),
+            custom_fields: request.custom_fields.unwrap_or_default(),
+            extra: request.extra_data.unwrap_or_default(),
+            exclude_self: request.exclude_self.unwrap_or(false),
         })
         .await?;
-    Ok(Json(groups::create::Response {
-        group: room.to_room(),
-        success: true,
-    }))
+    Ok(Json(groups::create::Response::new(room.to_room())))
 }
 
 fn room_query(params: &Params) -> RoomQuery {
-    RoomQuery {
-        room_id: params.get("roomId").map(str::to_owned),
-        room_name: params.get("roomName").map(str::to_owned),
-    }
+    RoomQuery::new(
+        params.get("roomId").map(str::to_owned),
+        params.get("roomName").map(str::to_owned),
+    )
 }
 
 /// A private group the caller is a member of, and the caller's membership.
@@ -320,10 +266,7 @@ pub(crate) async fn group_info(
 ) -> Answer<groups::info::Response> {
     let selector = room_query(&params).resolve()?;
     let (room, _) = readable_room(&state, &auth, selector).await?;
-    Ok(Json(groups::info::Response {
-        group: room.to_room(),
-        success: true,
-    }))
+    Ok(Json(groups::info::Response::new(room.to_room())))
 }
 
 /// `GET /api/v1/groups.members`
@@ -344,13 +287,11 @@ pub(crate) async fn group_members(
         groups::members::MAX_COUNT,
     );
     let (members, total) = state.store().members(room.id, page).await?;
-    Ok(Json(groups::members::Response {
-        count: members.len() as u64,
-        members: members.iter().map(|user| user.member()).collect(),
-        offset: page.offset,
+    Ok(Json(groups::members::Response::new(
+        members.iter().map(UserRecord::member).collect(),
+        page.offset,
         total,
-        success: true,
-    }))
+    )))
 }
 
 /// `GET /api/v1/groups.history`
@@ -363,53 +304,28 @@ pub(crate) async fn group_history(
     let (room, _) = readable_room(&state, &auth, selector).await?;
     let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX);
     let messages = state.store().history(room.id, page).await?;
-    Ok(Json(groups::history::Response {
-        messages: messages
-            .iter()
-            .map(|message| message.to_message())
-            .collect(),
-        success: true,
-    }))
-}
-
-/// The `groups.addModerator` body, read leniently for Rocket.Chat's error order.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AddModeratorBody {
-    #[serde(rename = "roomId", default)]
-    room_id: Option<String>,
-    #[serde(rename = "roomName", default)]
-    room_name: Option<String>,
-    #[serde(rename = "userId", default)]
-    user_id: Option<String>,
+    Ok(Json(groups::history::Response::new(
+        messages.iter().map(MessageRecord::to_message).collect(),
+    )))
 }
 
 /// `POST /api/v1/groups.addModerator`
 pub(crate) async fn add_moderator(
     State(state): State<AppState>,
     auth: Auth,
-    JsonBody(body): JsonBody<AddModeratorBody>,
+    JsonBody(body): JsonBody<groups::add_moderator::RawRequest>,
 ) -> Answer<groups::add_moderator::Response> {
-    let selector = RoomQuery {
-        room_id: body.room_id,
-        room_name: body.room_name,
-    }
-    .resolve()?;
-    let Some(user_id) = body.user_id.filter(|id| !id.trim().is_empty()) else {
-        return Err(ApiError::new(
-            ErrorKind::UserParamNotProvided,
-            r#"The required "userId" or "username" param was not provided"#,
-        )
-        .into());
-    };
+    let room = body.room()?;
+    let user_id = body.user_id()?.to_owned();
     state
         .store()
         .add_moderator(AddModerator {
             caller: auth.user.caller(),
-            room: selector,
-            user_id: user_id.trim().to_owned(),
+            room,
+            user_id,
         })
         .await?;
-    Ok(Json(groups::add_moderator::Response { success: true }))
+    Ok(Json(groups::add_moderator::Response::new()))
 }
 
 /// `POST /api/v1/groups.invite`
@@ -434,9 +350,7 @@ pub(crate) async fn invite(
             invitees,
         })
         .await?;
-    Ok(Json(groups::invite::Response {
-        group: invited.room.to_room(),
-        success: true,
-        invitees: Some(invited.outcomes),
-    }))
+    Ok(Json(
+        groups::invite::Response::new(invited.room.to_room()).with_invitees(invited.outcomes),
+    ))
 }

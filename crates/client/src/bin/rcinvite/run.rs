@@ -220,6 +220,8 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
                                     report.not_found += 1;
                                     report.not_found_users.push(invitee.requested);
                                 }
+                                // An outcome this version does not know: its fate is unknown.
+                                _ => report.unknown += 1,
                             }
                         }
                     }

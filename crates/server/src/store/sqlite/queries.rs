@@ -12,6 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::super::{AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, StoreError};
 use crate::domain::groups::{self, Page};
+use rocketchat_protocol::user::username_key;
+
 use crate::domain::invite::{self, Candidate};
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 use crate::util;
@@ -75,10 +77,12 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<RoomRecord> {
         room_type: row.get(1)?,
         name: row.get(2)?,
         fname: row.get(3)?,
-        owner: UserRef {
-            id: row.get(4)?,
-            username: row.get(5)?,
-            name: row.get(6)?,
+        owner: {
+            let owner = UserRef::new(row.get::<_, String>(4)?, row.get::<_, String>(5)?);
+            match row.get::<_, Option<String>>(6)? {
+                Some(name) => owner.with_name(name),
+                None => owner,
+            }
         },
         msgs: row.get(7)?,
         users_count: row.get(8)?,
@@ -106,7 +110,7 @@ pub(super) fn user_by_id(conn: &Connection, id: &str) -> Result<Option<UserRecor
 }
 
 pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord> {
-    let username_key = invite::username_key(&user.username);
+    let username_key = username_key(&user.username);
     let email_key = user.email.as_deref().map(str::to_lowercase);
     let taken: Option<(String, Option<String>)> = conn
         .prepare_cached(
@@ -147,7 +151,7 @@ pub(super) fn insert_user(conn: &Connection, user: NewUser, now: &str) -> Result
     .execute(params![
         id,
         user.username,
-        invite::username_key(&user.username),
+        username_key(&user.username),
         user.name,
         user.email,
         user.email.as_deref().map(str::to_lowercase),
@@ -166,7 +170,7 @@ pub(super) fn login_user(
     identity: &LoginIdentity,
 ) -> Result<Option<(UserRecord, Option<String>)>> {
     let (column, key) = match identity {
-        LoginIdentity::Username(username) => ("username_key", invite::username_key(username)),
+        LoginIdentity::Username(username) => ("username_key", username_key(username)),
         LoginIdentity::Email(email) => ("email_key", email.to_lowercase()),
     };
     Ok(conn
@@ -306,11 +310,7 @@ pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Ve
                 message_type: row.get(2)?,
                 msg: row.get(3)?,
                 ts: row.get(4)?,
-                u: UserRef {
-                    id: row.get(5)?,
-                    username: row.get(6)?,
-                    name: None,
-                },
+                u: UserRef::new(row.get::<_, String>(5)?, row.get::<_, String>(6)?),
                 groupable: row.get(7)?,
                 updated_at: row.get(8)?,
             })
@@ -328,7 +328,7 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
     let keys: Vec<String> = group
         .members
         .iter()
-        .map(|name| invite::username_key(name))
+        .map(|name| username_key(name))
         .collect();
     let found: Vec<(String, String)> = conn
         .prepare_cached(
@@ -476,11 +476,7 @@ pub(super) fn plan_invite(conn: &Connection, command: Invite) -> Result<PlannedI
             |row| {
                 Ok(Candidate {
                     key: row.get(0)?,
-                    user: UserRef {
-                        id: row.get(1)?,
-                        username: row.get(2)?,
-                        name: None,
-                    },
+                    user: UserRef::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
                     member: row.get(3)?,
                 })
             },
