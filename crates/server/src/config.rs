@@ -4,15 +4,29 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser};
 
 /// Everything the server can be told at start-up.
 ///
 /// Each option is a command-line flag and an environment variable; where Rocket.Chat has a
-/// variable for the same thing (`BIND_IP`, `PORT`, `ADMIN_USERNAME`, ...), the name is Rocket.Chat's.
-/// `Debug` hides the admin password.
+/// variable for the same thing (`BIND_IP`, `PORT`, `ADMIN_USERNAME`, ...), the name is
+/// Rocket.Chat's. The defaults are written once, in the flags' declarations, and
+/// [`Config::defaults`] reads them from there. `Debug` hides the admin password.
+///
+/// The struct is `#[non_exhaustive]` so that a new setting breaks nobody: start from
+/// [`Config::defaults`] or [`Config::for_tests`] and change the fields you need.
+///
+/// ```
+/// use rocketchat_server::Config;
+///
+/// let mut config = Config::for_tests();
+/// config.rate_limiter = true;
+/// config.max_invite_users = 100;
+/// # let _ = config;
+/// ```
 #[derive(Clone, Parser)]
 #[command(name = "rocketchat-server", version, about, long_about = None)]
+#[non_exhaustive]
 pub struct Config {
     /// The address to listen on.
     #[arg(long, env = "BIND_IP", default_value = "127.0.0.1")]
@@ -89,6 +103,24 @@ pub struct Config {
     #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// How long a connection may take, in seconds, to send a request's headers, counted from
+    /// when it opens or its previous answer was sent. A client that takes longer, or keeps an
+    /// idle keep-alive connection open longer, is disconnected.
+    #[arg(long, env = "HEADER_READ_TIMEOUT", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// The most connections open at once; further clients wait in the listen queue until one
+    /// closes.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// How long a graceful shutdown (SIGTERM, Ctrl-C) waits, in seconds, for calls in flight
+    /// to finish before it closes the connections still open.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 5)]
+    pub shutdown_timeout_secs: u64,
+
     /// The bcrypt cost for new password hashes (Rocket.Chat uses 10).
     #[arg(long, env = "BCRYPT_COST", default_value_t = 10)]
     pub bcrypt_cost: u32,
@@ -104,42 +136,38 @@ impl Config {
     ///
     /// Unlike parsing, this never reads the environment.
     pub fn defaults() -> Self {
-        Self {
-            bind_ip: IpAddr::from([127, 0, 0, 1]),
-            port: 3000,
-            database_url: "sqlite://rocketchat.db".to_owned(),
-            root_url: None,
-            admin_username: "admin".to_owned(),
-            admin_pass: None,
-            admin_email: "admin@example.com".to_owned(),
-            rate_limiter: true,
-            rate_limit_calls: 10,
-            rate_limit_time_ms: 60_000,
-            login_attempts_limit: 10,
-            max_request_body_bytes: 2 * 1024 * 1024,
-            max_invite_users: 10_000,
-            request_timeout_secs: 30,
-            bcrypt_cost: 10,
-            demo: false,
-        }
+        let command = Self::command().mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(["rocketchat-server"])
+            .expect("every setting has a default or is optional");
+        Self::from_arg_matches(&matches).expect("the defaults parse")
     }
 
     /// Settings for tests: a free loopback port, a throwaway store, the rate limiter off, a
     /// known admin (`admin` / `admin-password`) and a cheap bcrypt cost.
     pub fn for_tests() -> Self {
-        Self {
-            port: 0,
-            database_url: "sqlite::memory:".to_owned(),
-            admin_pass: Some("admin-password".to_owned()),
-            rate_limiter: false,
-            bcrypt_cost: 4,
-            ..Self::defaults()
-        }
+        let mut config = Self::defaults();
+        config.port = 0;
+        config.database_url = "sqlite::memory:".to_owned();
+        config.admin_pass = Some("admin-password".to_owned());
+        config.rate_limiter = false;
+        config.bcrypt_cost = 4;
+        config
     }
 
     /// The request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The time a connection has to send a request's headers, and the longest idle keep-alive.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    /// The longest a graceful shutdown waits for calls in flight.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_secs)
     }
 
     /// The rate-limit window.
@@ -174,6 +202,9 @@ impl fmt::Debug for Config {
             .field("max_request_body_bytes", &self.max_request_body_bytes)
             .field("max_invite_users", &self.max_invite_users)
             .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
+            .field("max_connections", &self.max_connections)
+            .field("shutdown_timeout_secs", &self.shutdown_timeout_secs)
             .field("bcrypt_cost", &self.bcrypt_cost)
             .field("demo", &self.demo)
             .finish()
@@ -193,12 +224,20 @@ mod tests {
         assert_eq!(config.rate_limit_calls, 10);
         assert_eq!(config.rate_limit_time_ms, 60_000);
         assert_eq!(config.max_invite_users, 10_000);
+        assert_eq!(config.header_read_timeout_secs, 20);
+        assert_eq!(config.max_connections, 1000);
+        assert_eq!(config.shutdown_timeout_secs, 5);
     }
 
     #[test]
-    fn defaults_match_the_command_line_defaults() {
-        let parsed = Config::try_parse_from(["rocketchat-server"]).unwrap();
-        if std::env::var_os("PORT").is_none() && std::env::var_os("DATABASE_URL").is_none() {
+    fn defaults_are_the_command_line_defaults() {
+        let set = |name: &str| std::env::var_os(name).is_some();
+        let environment = Config::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env())
+            .any(|name| set(&name.to_string_lossy()));
+        if !environment {
+            let parsed = Config::try_parse_from(["rocketchat-server"]).unwrap();
             assert_eq!(format!("{parsed:?}"), format!("{:?}", Config::defaults()));
         }
     }

@@ -1,30 +1,34 @@
 //! `--demo`: a small workspace to try the invite on, and the commands to do it.
 
+use rocketchat_protocol::groups::RoomSelector;
+
+use crate::Error;
+use crate::http::AppState;
+use crate::seed::{self, Account};
 use crate::store::{LoginIdentity, NewGroup, StoreError};
-use crate::testing::{Credentials, issue_token, seed_user};
-use crate::{AppState, Error};
 
 /// The users the demo creates, each with the password `<name>-password`.
-pub const USERS: &[&str] = &["alice", "bob", "carol", "dave"];
+const USERS: &[&str] = &["alice", "bob", "carol", "dave"];
 
 /// The demo group's name.
-pub const GROUP: &str = "demo-group";
+const GROUP: &str = "demo-group";
 
 /// What the demo seeded.
 #[derive(Debug)]
-pub struct Demo {
-    /// The admin, freshly logged in.
-    pub admin: Credentials,
-    /// The demo group's id.
-    pub room_id: String,
+pub(crate) struct Demo {
+    admin_username: String,
+    admin_id: String,
+    admin_token: String,
+    room_id: String,
 }
 
 /// Seeds the demo users and group (skipping what exists) and logs the admin in.
-pub async fn seed(state: &AppState) -> Result<Demo, Error> {
+pub(crate) async fn seed(state: &AppState) -> Result<Demo, Error> {
     for name in USERS {
-        match seed_user(state, name, &format!("{name}-password"), &["user"]).await {
-            Ok(_) | Err(Error::Store(StoreError::Conflict { .. })) => {}
-            Err(error) => return Err(error),
+        if !exists(state, name).await? {
+            Account::user(name, &format!("{name}-password"))
+                .create(state)
+                .await?;
         }
     }
     let admin_name = state.config().admin_username.clone();
@@ -32,13 +36,14 @@ pub async fn seed(state: &AppState) -> Result<Demo, Error> {
         .store()
         .login_user(LoginIdentity::Username(admin_name.clone()))
         .await?
-        .ok_or_else(|| StoreError::Internal(format!("no admin user called {admin_name}")))?;
+        .ok_or_else(|| StoreError::broken(format!("no admin user called {admin_name}")))?;
     let created = state
         .store()
         .create_group(NewGroup {
             caller: admin.caller(),
             name: GROUP.to_owned(),
             members: vec!["alice".to_owned()],
+            require_members: true,
             read_only: false,
             custom_fields: Default::default(),
             extra: Default::default(),
@@ -50,25 +55,35 @@ pub async fn seed(state: &AppState) -> Result<Demo, Error> {
         Err(StoreError::Rejected(_)) => {
             let (room, _) = state
                 .store()
-                .room_for(
-                    rocketchat_protocol::groups::RoomSelector::name(GROUP),
-                    admin.id.clone(),
-                )
+                .room_for(RoomSelector::name(GROUP), admin.id.clone())
                 .await?;
             room.map(|room| room.id).unwrap_or_default()
         }
         Err(error) => return Err(error.into()),
     };
-    let admin = issue_token(state, &admin).await?;
-    Ok(Demo { admin, room_id })
+    let admin_token = seed::issue_token(state, &admin.id).await?;
+    Ok(Demo {
+        admin_username: admin.username,
+        admin_id: admin.id,
+        admin_token,
+        room_id,
+    })
+}
+
+async fn exists(state: &AppState, username: &str) -> Result<bool, Error> {
+    Ok(state
+        .store()
+        .login_user(LoginIdentity::Username(username.to_owned()))
+        .await?
+        .is_some())
 }
 
 impl Demo {
     /// Ready-to-paste shell commands for a server at `url`.
-    pub fn instructions(&self, url: &str) -> String {
+    pub(crate) fn instructions(&self, url: &str) -> String {
         let headers = format!(
             "-H 'X-User-Id: {}' -H 'X-Auth-Token: {}' -H 'Content-Type: application/json'",
-            self.admin.user_id, self.admin.auth_token
+            self.admin_id, self.admin_token
         );
         format!(
             "Demo workspace ready: users {users} (password <name>-password), private group \
@@ -82,7 +97,7 @@ impl Demo {
              curl -s {headers} '{url}/api/v1/groups.history?roomId={room}'\n",
             users = USERS.join(", "),
             room = self.room_id,
-            admin = self.admin.username,
+            admin = self.admin_username,
         )
     }
 }

@@ -19,8 +19,15 @@ async fn main() -> std::process::ExitCode {
     match rocketchat_server::run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(%error, "the server stopped");
-            eprintln!("error: {error}");
+            let mut message = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                message.push_str(": ");
+                message.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            tracing::error!(error = %message, "the server stopped");
+            eprintln!("error: {message}");
             std::process::ExitCode::FAILURE
         }
     }

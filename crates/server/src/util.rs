@@ -50,10 +50,31 @@ pub(crate) fn hash_password(password: &str, cost: u32) -> Result<String, bcrypt:
     bcrypt::hash(password_digest(password), cost)
 }
 
+/// [`hash_password`] on the blocking thread pool, since bcrypt takes milliseconds by design.
+pub(crate) async fn hash_password_blocking(
+    password: String,
+    cost: u32,
+) -> Result<String, crate::store::BoxError> {
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password, cost)).await??;
+    Ok(hash)
+}
+
 /// Checks a password's SHA-256 hex digest ([`password_digest`], or the one a client sent)
 /// against a stored Rocket.Chat bcrypt hash.
 pub(crate) fn verify_password_digest(digest: &str, hash: &str) -> bool {
     bcrypt::verify(digest, hash).unwrap_or(false)
+}
+
+/// An error and its causes on one line: `the store failed: disk I/O error`.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 const ISO: &[FormatItem<'static>] =
@@ -119,6 +140,16 @@ mod tests {
         assert!(verify_password_digest(&password_digest("secret"), &hash));
         assert!(!verify_password_digest(&password_digest("Secret"), &hash));
         assert!(bcrypt::verify(password_digest("secret"), &hash).unwrap());
+    }
+
+    #[test]
+    fn an_error_chain_lists_every_cause() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the store failed")]
+        struct Outer(#[source] std::io::Error);
+
+        let error = Outer(std::io::Error::other("disk I/O error"));
+        assert_eq!(error_chain(&error), "the store failed: disk I/O error");
     }
 
     #[test]

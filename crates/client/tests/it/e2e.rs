@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// A client acting as `credentials` on `server`, without retries unless a test adds them.
 pub(crate) fn client_for(
     server: &TestServer,
-    credentials: &rocketchat_server::testing::Credentials,
+    credentials: &rocketchat_server::testing::TestUser,
 ) -> Client {
     Client::builder()
         .base_url(server.url())

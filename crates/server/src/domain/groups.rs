@@ -5,7 +5,7 @@ use rocketchat_protocol::{ApiError, ErrorKind};
 use super::{Caller, Membership, Permission, RoomRecord};
 
 /// Rocket.Chat's default `UTF8_Channel_Names_Validation` pattern, `[0-9a-zA-Z-_.]+`.
-pub fn valid_room_name(name: &str) -> bool {
+pub(crate) fn valid_room_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
@@ -13,7 +13,7 @@ pub fn valid_room_name(name: &str) -> bool {
 }
 
 /// Checks that `caller` may create a private group called `name`.
-pub fn check_create(caller: &Caller, name: &str) -> Result<(), ApiError> {
+pub(crate) fn check_create(caller: &Caller, name: &str) -> Result<(), ApiError> {
     if !Permission::CreateP.granted_globally(&caller.roles) {
         return Err(ApiError::not_allowed("createPrivateGroup"));
     }
@@ -27,7 +27,7 @@ pub fn check_create(caller: &Caller, name: &str) -> Result<(), ApiError> {
 }
 
 /// The answer when the name is taken.
-pub fn duplicate_name(name: &str) -> ApiError {
+pub(crate) fn duplicate_name(name: &str) -> ApiError {
     ApiError::new(
         ErrorKind::DuplicateChannelName,
         format!("A channel with name '{name}' exists"),
@@ -35,25 +35,26 @@ pub fn duplicate_name(name: &str) -> ApiError {
 }
 
 /// The room-scoped roles of a group's creator.
-pub fn creator_roles() -> Vec<String> {
+pub(crate) fn creator_roles() -> Vec<String> {
     vec!["owner".to_owned()]
 }
 
 /// `groups.info`, `groups.members`, `groups.history`: the room must be a private group the
 /// caller is a member of; otherwise `error-room-not-found`, as for a group that does not exist.
-pub fn check_readable(
-    room: Option<&RoomRecord>,
-    membership: Option<&Membership>,
-) -> Result<(), ApiError> {
+/// Returns the room and the membership it checked.
+pub(crate) fn check_readable(
+    room: Option<RoomRecord>,
+    membership: Option<Membership>,
+) -> Result<(RoomRecord, Membership), ApiError> {
     match (room, membership) {
-        (Some(room), Some(_)) if room.is_private_group() => Ok(()),
+        (Some(room), Some(membership)) if room.is_private_group() => Ok((room, membership)),
         _ => Err(ApiError::room_not_found()),
     }
 }
 
 /// `groups.members`, after [`check_readable`]: the members of a broadcast group are listed only
 /// for holders of `view-broadcast-member-list` (Rocket.Chat answers the others 403).
-pub fn may_list_members(
+pub(crate) fn may_list_members(
     room: &RoomRecord,
     global_roles: &[String],
     membership: &Membership,
@@ -64,7 +65,7 @@ pub fn may_list_members(
 
 /// `groups.addModerator`: after [`check_readable`], the target must exist, the caller needs
 /// `set-moderator` in the room, and the target must be a member who is not a moderator yet.
-pub fn check_add_moderator(
+pub(crate) fn check_add_moderator(
     caller: &Caller,
     caller_membership: &Membership,
     target_found: bool,
@@ -94,17 +95,22 @@ pub fn check_add_moderator(
 
 /// A page of a list: how many to skip and at most how many to return (`None`: all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     /// How many to skip.
-    pub offset: u64,
+    pub(crate) offset: u64,
     /// At most how many to return; `None` means no limit.
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
 }
 
 impl Page {
     /// Rocket.Chat's `getPaginationItems`: `count` defaults to `default`, is capped at `max`,
     /// and `0` means unlimited; unparsable numbers fall back to the defaults.
-    pub fn from_query(offset: Option<&str>, count: Option<&str>, default: u64, max: u64) -> Self {
+    pub(crate) fn from_query(
+        offset: Option<&str>,
+        count: Option<&str>,
+        default: u64,
+        max: u64,
+    ) -> Self {
         let offset = offset
             .and_then(|offset| offset.trim().parse::<u64>().ok())
             .unwrap_or(0);

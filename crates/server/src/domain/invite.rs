@@ -20,26 +20,25 @@ use rocketchat_protocol::room::UserRef;
 use super::{Caller, Membership, Permission, RoomRecord};
 
 /// The `details.method` of the permission error, as Rocket.Chat names its method.
-pub const METHOD: &str = "addUsersToRoom";
+pub(crate) const METHOD: &str = "addUsersToRoom";
 
-/// Step 1: may this caller learn about, and act on, this room?
-pub fn admit(
-    room: Option<&RoomRecord>,
+/// Step 1: may this caller learn about, and act on, this room? Returns the room it checked.
+pub(crate) fn admit<'a>(
+    room: Option<&'a RoomRecord>,
     caller: &Caller,
     membership: Option<&Membership>,
-) -> Result<(), ApiError> {
-    match room {
-        Some(room) if room.is_private_group() => {}
-        _ => return Err(ApiError::room_not_found()),
-    }
+) -> Result<&'a RoomRecord, ApiError> {
+    let room = room
+        .filter(|room| room.is_private_group())
+        .ok_or_else(ApiError::room_not_found)?;
     if membership.is_none() && !Permission::AddUserToAnyPRoom.granted_globally(&caller.roles) {
         return Err(ApiError::room_not_found());
     }
-    Ok(())
+    Ok(room)
 }
 
 /// The distinct keys the store must look up for a list, in request order.
-pub fn lookup_keys(list: &InviteeList) -> Vec<String> {
+pub(crate) fn lookup_keys(list: &InviteeList) -> Vec<String> {
     let mut seen = HashSet::new();
     list.entries
         .iter()
@@ -50,29 +49,29 @@ pub fn lookup_keys(list: &InviteeList) -> Vec<String> {
 
 /// A user the store found for a key, and whether they are in the room already.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// The key it matched ([`LookupMode::key`]).
-    pub key: String,
+    pub(crate) key: String,
     /// The user.
-    pub user: UserRef,
+    pub(crate) user: UserRef,
     /// Whether the user has a subscription to the room.
-    pub member: bool,
+    pub(crate) member: bool,
 }
 
 /// What an invite will change, and what it tells the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvitePlan {
+pub(crate) struct InvitePlan {
     /// The users to add, each once, in request order.
-    pub add: Vec<UserRef>,
+    pub(crate) add: Vec<UserRef>,
     /// One outcome per requested entry, in request order.
-    pub outcomes: Vec<InviteeOutcome>,
+    pub(crate) outcomes: Vec<InviteeOutcome>,
 }
 
 /// Step 3: decides the invite from the users found.
 ///
 /// Entries that match the same user (`John.Doe` and `john.doe`) add that user once; the later
 /// entry reports `alreadyMember`, since by then the user is one.
-pub fn plan(
+pub(crate) fn plan(
     caller: &Caller,
     membership: Option<&Membership>,
     list: &InviteeList,
@@ -120,7 +119,7 @@ pub fn plan(
 impl InvitePlan {
     /// Adjusts the outcomes after the store inserted only `inserted` of the planned users (a
     /// concurrent invite on a database with several writers may have added the others first).
-    pub fn settle(&mut self, inserted: &HashSet<String>) {
+    pub(crate) fn settle(&mut self, inserted: &HashSet<String>) {
         if inserted.len() == self.add.len() {
             return;
         }
@@ -141,21 +140,21 @@ impl InvitePlan {
 /// The subscription an invited user gets (spec §3.3): open, alerted, one unread, one mention,
 /// no roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NewSubscription {
+pub(crate) struct NewSubscription {
     /// Shown in the user's room list.
-    pub open: bool,
+    pub(crate) open: bool,
     /// Marked as having news.
-    pub alert: bool,
+    pub(crate) alert: bool,
     /// Unread messages.
-    pub unread: u64,
+    pub(crate) unread: u64,
     /// Unread mentions of the user.
-    pub user_mentions: u64,
+    pub(crate) user_mentions: u64,
     /// Unread group mentions.
-    pub group_mentions: u64,
+    pub(crate) group_mentions: u64,
 }
 
 /// The subscription of an invited member.
-pub const INVITED: NewSubscription = NewSubscription {
+pub(crate) const INVITED: NewSubscription = NewSubscription {
     open: true,
     alert: true,
     unread: 1,
@@ -164,7 +163,7 @@ pub const INVITED: NewSubscription = NewSubscription {
 };
 
 /// The system-message type written for each added user.
-pub const ADDED_MESSAGE_TYPE: &str = "au";
+pub(crate) const ADDED_MESSAGE_TYPE: &str = "au";
 
 #[cfg(test)]
 mod tests {

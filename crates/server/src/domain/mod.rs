@@ -4,10 +4,10 @@
 //! The store calls these functions inside its transaction with the facts it has read, and
 //! carries out the plan they return; it decides nothing itself.
 
-pub mod groups;
-pub mod invite;
-pub mod model;
-pub mod permissions;
+pub(crate) mod groups;
+pub(crate) mod invite;
+pub(crate) mod model;
+pub(crate) mod permissions;
 
-pub use model::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
-pub use permissions::Permission;
+pub(crate) use model::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
+pub(crate) use permissions::Permission;

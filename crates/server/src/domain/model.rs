@@ -7,39 +7,34 @@ use serde_json::{Map, Value, json};
 
 /// A user as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserRecord {
+pub(crate) struct UserRecord {
     /// The 17-character id (`rocket.cat` for the bundled bot).
-    pub id: String,
+    pub(crate) id: String,
     /// The username, as created.
-    pub username: String,
+    pub(crate) username: String,
     /// The display name.
-    pub name: String,
+    pub(crate) name: String,
     /// The e-mail address.
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
     /// Whether the e-mail address was verified.
-    pub email_verified: bool,
+    pub(crate) email_verified: bool,
     /// Global roles such as `user`, `admin`, `bot`.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// `user`, `bot` or `app`.
-    pub user_type: String,
+    pub(crate) user_type: String,
     /// Whether the account is active.
-    pub active: bool,
+    pub(crate) active: bool,
     /// Presence, `offline` until a realtime session says otherwise.
-    pub status: String,
+    pub(crate) status: String,
     /// When the user was created.
-    pub created_at: String,
+    pub(crate) created_at: String,
     /// When the user last changed.
-    pub updated_at: String,
+    pub(crate) updated_at: String,
 }
 
 impl UserRecord {
-    /// The short `{_id, username}` reference.
-    pub fn user_ref(&self) -> UserRef {
-        UserRef::new(&self.id, &self.username)
-    }
-
     /// Who is calling, when this user is authenticated.
-    pub fn caller(&self) -> Caller {
+    pub(crate) fn caller(&self) -> Caller {
         Caller {
             id: self.id.clone(),
             username: self.username.clone(),
@@ -61,7 +56,7 @@ impl UserRecord {
     }
 
     /// The user as `users.create` answers it.
-    pub fn created(&self) -> User {
+    pub(crate) fn created(&self) -> User {
         let mut user = self.base();
         user.other
             .insert("createdAt".to_owned(), json!(self.created_at));
@@ -70,7 +65,7 @@ impl UserRecord {
     }
 
     /// The user as `me` and `login` answer it (`getUserInfo`).
-    pub fn me(&self, root_url: &str) -> User {
+    pub(crate) fn me(&self, root_url: &str) -> User {
         let mut user = self.base();
         let other = &mut user.other;
         if let Some(email) = &self.email {
@@ -91,7 +86,7 @@ impl UserRecord {
     }
 
     /// The user as `groups.members` lists it.
-    pub fn member(&self) -> User {
+    pub(crate) fn member(&self) -> User {
         let mut user = User::new(&self.id);
         user.username = Some(self.username.clone());
         user.name = Some(self.name.clone());
@@ -103,71 +98,71 @@ impl UserRecord {
 
 /// The authenticated caller: who they are and their global roles.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// The user id.
-    pub id: String,
+    pub(crate) id: String,
     /// The username.
-    pub username: String,
+    pub(crate) username: String,
     /// The display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Global roles.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
 }
 
 impl Caller {
     /// The `{_id, username}` reference written as `u` on the messages they cause.
-    pub fn user_ref(&self) -> UserRef {
+    pub(crate) fn user_ref(&self) -> UserRef {
         UserRef::new(&self.id, &self.username)
     }
 }
 
 /// A room as stored.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RoomRecord {
+pub(crate) struct RoomRecord {
     /// The 17-character id (`GENERAL` for the default channel).
-    pub id: String,
+    pub(crate) id: String,
     /// `p` for a private group, `c` for a channel.
-    pub room_type: String,
+    pub(crate) room_type: String,
     /// The unique name.
-    pub name: String,
+    pub(crate) name: String,
     /// The display name.
-    pub fname: String,
+    pub(crate) fname: String,
     /// The creator, `{_id, username, name}`.
-    pub owner: UserRef,
+    pub(crate) owner: UserRef,
     /// Messages, system messages included.
-    pub msgs: u64,
+    pub(crate) msgs: u64,
     /// Members.
-    pub users_count: u64,
+    pub(crate) users_count: u64,
     /// Whether the room is read-only.
-    pub ro: bool,
+    pub(crate) ro: bool,
     /// Whether new users join it by default.
-    pub default: bool,
+    pub(crate) default: bool,
     /// Custom fields.
-    pub custom_fields: Map<String, Value>,
+    pub(crate) custom_fields: Map<String, Value>,
     /// The `extraData` given at creation (e.g. `broadcast`), merged into the room object.
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
     /// When the room was created.
-    pub ts: String,
+    pub(crate) ts: String,
     /// When the room last changed.
-    pub updated_at: String,
+    pub(crate) updated_at: String,
     /// When the last ordinary message was sent.
-    pub lm: Option<String>,
+    pub(crate) lm: Option<String>,
 }
 
 impl RoomRecord {
     /// Whether this is a private group.
-    pub fn is_private_group(&self) -> bool {
+    pub(crate) fn is_private_group(&self) -> bool {
         self.room_type == "p"
     }
 
     /// Whether the group was created with `extraData.broadcast: true`.
-    pub fn is_broadcast(&self) -> bool {
+    pub(crate) fn is_broadcast(&self) -> bool {
         self.extra.get("broadcast") == Some(&Value::Bool(true))
     }
 
     /// The room object Rocket.Chat sends as `group` (minus `joinCode`, `members`, `importIds`,
     /// `e2e`).
-    pub fn to_room(&self) -> Room {
+    pub(crate) fn to_room(&self) -> Room {
         let mut room = Room::new(&self.id, &self.room_type);
         room.name = Some(self.name.clone());
         room.fname = Some(self.fname.clone());
@@ -191,35 +186,35 @@ impl RoomRecord {
 
 /// A user's subscription to a room, as far as the rules need it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Membership {
+pub(crate) struct Membership {
     /// Room-scoped roles: `owner`, `moderator`, `leader`.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
 }
 
 /// A message as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessageRecord {
+pub(crate) struct MessageRecord {
     /// The 17-character id.
-    pub id: String,
+    pub(crate) id: String,
     /// The room.
-    pub rid: String,
+    pub(crate) rid: String,
     /// The system-message type (`au`), absent for ordinary messages.
-    pub message_type: Option<String>,
+    pub(crate) message_type: Option<String>,
     /// The text; for `au`, the added username.
-    pub msg: String,
+    pub(crate) msg: String,
     /// When it was sent.
-    pub ts: String,
+    pub(crate) ts: String,
     /// The author; for `au`, the inviter.
-    pub u: UserRef,
+    pub(crate) u: UserRef,
     /// Whether it may be grouped with its neighbours.
-    pub groupable: Option<bool>,
+    pub(crate) groupable: Option<bool>,
     /// When it last changed.
-    pub updated_at: String,
+    pub(crate) updated_at: String,
 }
 
 impl MessageRecord {
     /// The message as `groups.history` answers it.
-    pub fn to_message(&self) -> Message {
+    pub(crate) fn to_message(&self) -> Message {
         let mut message = Message::new(&self.id, &self.rid, &self.msg, &self.ts, self.u.clone());
         message.message_type = self.message_type.clone();
         message.groupable = self.groupable;

@@ -5,7 +5,7 @@
 
 /// A permission the server checks, with Rocket.Chat's default roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Permission {
+pub(crate) enum Permission {
     /// `add-user-to-joined-room`: add users to a room one is a member of.
     AddUserToJoinedRoom,
     /// `add-user-to-any-p-room`: add users to any private group (nobody by default).
@@ -23,21 +23,8 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// Rocket.Chat's name for the permission.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::AddUserToJoinedRoom => "add-user-to-joined-room",
-            Self::AddUserToAnyPRoom => "add-user-to-any-p-room",
-            Self::CreateP => "create-p",
-            Self::CreateUser => "create-user",
-            Self::SetModerator => "set-moderator",
-            Self::ApiBypassRateLimit => "api-bypass-rate-limit",
-            Self::ViewBroadcastMemberList => "view-broadcast-member-list",
-        }
-    }
-
     /// The roles that hold the permission by default (`permissions.ts`).
-    pub fn roles(self) -> &'static [&'static str] {
+    pub(crate) fn roles(self) -> &'static [&'static str] {
         match self {
             Self::AddUserToJoinedRoom => &["admin", "owner", "moderator"],
             Self::AddUserToAnyPRoom => &[],
@@ -51,7 +38,7 @@ impl Permission {
 
     /// Whether a user with these global roles, and these room-scoped roles when the check is
     /// made in a room, holds the permission.
-    pub fn granted(self, global_roles: &[String], room_roles: &[String]) -> bool {
+    pub(crate) fn granted(self, global_roles: &[String], room_roles: &[String]) -> bool {
         let roles = self.roles();
         global_roles
             .iter()
@@ -60,7 +47,7 @@ impl Permission {
     }
 
     /// Whether global roles alone grant the permission.
-    pub fn granted_globally(self, global_roles: &[String]) -> bool {
+    pub(crate) fn granted_globally(self, global_roles: &[String]) -> bool {
         self.granted(global_roles, &[])
     }
 }

@@ -1,15 +1,21 @@
 //! Every way a call can fail, and the status and body each one is answered with.
+//!
+//! Turning an error into an answer has no side effects: an internal error's cause travels on
+//! the answer as an [`InternalCause`] extension, and the `log_errors` layer logs it, with its
+//! whole chain, once.
+
+use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rocketchat_protocol::{ApiError, ErrorKind, PlainError, UnauthorizedError};
 use serde::Serialize;
 
-use crate::store::StoreError;
+use crate::store::{BoxError, StoreError};
 
 /// A failed call.
 #[derive(Debug)]
-pub enum HttpError {
+pub(crate) enum HttpError {
     /// 400 with the standard body and its `errorType`.
     Api(ApiError),
     /// 400 with only `success` and `error`, as some Rocket.Chat route checks answer.
@@ -34,8 +40,12 @@ pub enum HttpError {
     /// 503 `Service Unavailable`, for a call that took longer than the request timeout.
     Timeout,
     /// 500 `Internal server error`; the cause is logged, never sent.
-    Internal(String),
+    Internal(BoxError),
 }
+
+/// The cause of a 500, carried on the answer for the `log_errors` layer.
+#[derive(Clone, Debug)]
+pub(crate) struct InternalCause(pub(crate) Arc<BoxError>);
 
 impl From<ApiError> for HttpError {
     fn from(error: ApiError) -> Self {
@@ -54,7 +64,7 @@ impl From<StoreError> for HttpError {
                 )
                 .with_method("insertOrUpdateUser"),
             ),
-            StoreError::Internal(cause) => Self::Internal(cause),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
@@ -92,8 +102,11 @@ impl IntoResponse for HttpError {
                 &PlainError::new("Service Unavailable"),
             ),
             Self::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                json(StatusCode::INTERNAL_SERVER_ERROR, &PlainError::internal())
+                let mut response = json(StatusCode::INTERNAL_SERVER_ERROR, &PlainError::internal());
+                response
+                    .extensions_mut()
+                    .insert(InternalCause(Arc::new(cause)));
+                response
             }
         }
     }

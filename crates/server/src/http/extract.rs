@@ -19,11 +19,11 @@ use crate::util;
 
 /// The user a call is authenticated as, and the hashed token it used.
 #[derive(Clone, Debug)]
-pub struct Auth {
+pub(crate) struct Auth {
     /// The user.
-    pub user: UserRecord,
+    pub(crate) user: UserRecord,
     /// `base64(sha256(token))` of the token the call carried.
-    pub hashed_token: String,
+    pub(crate) hashed_token: String,
 }
 
 /// Checks the `X-User-Id` and `X-Auth-Token` headers against the store.
@@ -74,7 +74,7 @@ pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
 /// ignores it, so that a form or an unlabelled JSON body silently counts as `{}`; we answer
 /// `invalid-params` and say which header to send.
 #[derive(Debug)]
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = HttpError;
@@ -118,11 +118,11 @@ fn is_json(content_type: &HeaderValue) -> bool {
 
 /// Query-string parameters, last value winning; undecodable strings are `invalid-params`.
 #[derive(Debug, Default)]
-pub struct Params(pub HashMap<String, String>);
+pub(crate) struct Params(pub HashMap<String, String>);
 
 impl Params {
     /// One parameter, if given.
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
 }

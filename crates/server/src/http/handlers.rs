@@ -22,7 +22,7 @@ use rocketchat_protocol::user::username_key;
 type Answer<T> = Result<Json<T>, HttpError>;
 
 /// The version this server answers like.
-pub const VERSION: &str = "7.5";
+pub(crate) const VERSION: &str = "7.5";
 
 /// `GET /api/info`
 pub(crate) async fn info() -> Json<info::Response> {
@@ -98,7 +98,7 @@ async fn password_login(
         Some(hash) => {
             tokio::task::spawn_blocking(move || util::verify_password_digest(&digest, &hash))
                 .await
-                .map_err(|error| HttpError::Internal(error.to_string()))?
+                .map_err(|error| HttpError::Internal(error.into()))?
         }
         None => false,
     };
@@ -191,12 +191,9 @@ pub(crate) async fn create_user(
                 .into(),
         );
     }
-    let password = request.password.clone();
-    let cost = state.config().bcrypt_cost;
-    let hash = tokio::task::spawn_blocking(move || util::hash_password(&password, cost))
+    let hash = util::hash_password_blocking(request.password.clone(), state.config().bcrypt_cost)
         .await
-        .map_err(|error| HttpError::Internal(error.to_string()))?
-        .map_err(|error| HttpError::Internal(error.to_string()))?;
+        .map_err(HttpError::Internal)?;
     let user = state
         .store()
         .create_user(NewUser {
@@ -227,6 +224,7 @@ pub(crate) async fn create_group(
             caller: auth.user.caller(),
             name: request.name,
             members: request.members.unwrap_or_default(),
+            require_members: false,
             read_only: request.read_only.unwrap_or(false),
             custom_fields: request.custom_fields.unwrap_or_default(),
             extra: request.extra_data.unwrap_or_default(),
@@ -253,9 +251,7 @@ async fn readable_room(
         .store()
         .room_for(selector, auth.user.id.clone())
         .await?;
-    check_readable(room.as_ref(), membership.as_ref())?;
-    room.zip(membership)
-        .ok_or(HttpError::Api(ApiError::room_not_found()))
+    Ok(check_readable(room, membership)?)
 }
 
 /// `GET /api/v1/groups.info`

@@ -3,19 +3,20 @@
 //! shapes the answer with the protocol crate's types.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::handler::Handler;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use rocketchat_protocol::ApiError;
-use rocketchat_protocol::endpoint::{self, Metadata, Method};
+use rocketchat_protocol::endpoint::{Endpoint, Metadata, Method};
+use tower::ServiceBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -23,14 +24,14 @@ use crate::Config;
 use crate::domain::{Permission, UserRecord};
 use crate::store::{LoginIdentity, Store, StoreError};
 
-pub mod error;
-pub mod extract;
+mod error;
+mod extract;
 mod handlers;
+mod layers;
 mod rate_limit;
 
-pub use error::HttpError;
-pub use extract::{Auth, JsonBody, Params};
-pub use handlers::VERSION;
+pub(crate) use error::HttpError;
+use layers::BodyTooLarge;
 use rate_limit::{Key, RateLimiter, Verdict};
 
 /// How long an authenticated token is remembered before the store is asked again.
@@ -40,7 +41,7 @@ const AUTH_CACHE_SIZE: usize = 65_536;
 
 /// Everything a handler needs: the store and the settings. Cheap to clone.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     inner: Arc<Inner>,
 }
 
@@ -63,7 +64,7 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// State over `store` with these settings.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+    pub(crate) fn new(config: Config, store: Arc<dyn Store>) -> Self {
         let root_url = config
             .root_url
             .clone()
@@ -82,18 +83,29 @@ impl AppState {
     }
 
     /// The store.
-    pub fn store(&self) -> &dyn Store {
+    pub(crate) fn store(&self) -> &dyn Store {
         &*self.inner.store
     }
 
     /// The settings.
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.inner.config
     }
 
+    /// The address the server listens on, as `bind_ip` and `port` say once bound.
+    pub(crate) fn local_addr(&self) -> SocketAddr {
+        SocketAddr::new(self.inner.config.bind_ip, self.inner.config.port)
+    }
+
     /// The public URL, for `avatarUrl`.
-    pub fn root_url(&self) -> &str {
+    pub(crate) fn root_url(&self) -> &str {
         &self.inner.root_url
+    }
+
+    /// Lets go of this handle on the store; when it is the last, the store closes (committing
+    /// what is queued and joining its threads) on the blocking pool, off the runtime's threads.
+    pub(crate) async fn close(self) {
+        let _ = tokio::task::spawn_blocking(move || drop(self)).await;
     }
 
     async fn auth_cached(
@@ -133,27 +145,56 @@ impl AppState {
     }
 }
 
-/// The router for every endpoint, with its middleware.
-pub fn router(state: AppState) -> Router {
-    let mut router = Router::new();
-    for metadata in endpoint::ALL {
-        let handler: MethodRouter<AppState> = match metadata.name {
-            "info" => get(handlers::info),
-            "login" => post(handlers::login),
-            "logout" => post(handlers::logout).get(handlers::logout),
-            "me" => get(handlers::me),
-            "users.create" => post(handlers::create_user),
-            "groups.create" => post(handlers::create_group),
-            "groups.info" => get(handlers::group_info),
-            "groups.members" => get(handlers::group_members),
-            "groups.history" => get(handlers::group_history),
-            "groups.addModerator" => post(handlers::add_moderator),
-            "groups.invite" => post(handlers::invite),
-            other => {
-                tracing::warn!(endpoint = other, "no handler for a protocol endpoint");
-                continue;
-            }
+/// One endpoint's route: its metadata and its handler, for the method the metadata names.
+struct Route {
+    metadata: Metadata,
+    handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    /// The route of endpoint `E`: its path and method come from `E::METADATA`, so that they
+    /// are written once, in the protocol crate.
+    fn to<E: Endpoint, H: Handler<T, AppState>, T: 'static>(handler: H) -> Self {
+        let handler = match E::METADATA.method {
+            Method::Get => get(handler),
+            Method::Post => post(handler),
         };
+        Self {
+            metadata: E::METADATA,
+            handler,
+        }
+    }
+
+    /// Also answers `GET`, as Rocket.Chat's `logout` still does (deprecated).
+    fn also_get<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Self {
+        self.handler = self.handler.get(handler);
+        self
+    }
+}
+
+/// Every endpoint the server answers. A test checks that it is exactly the protocol crate's
+/// [`endpoint::ALL`], so that an endpoint without a handler fails the tests.
+fn routes() -> Vec<Route> {
+    use rocketchat_protocol::{groups, info, login, logout, me, users};
+    vec![
+        Route::to::<info::Request, _, _>(handlers::info),
+        Route::to::<login::Request, _, _>(handlers::login),
+        Route::to::<logout::Request, _, _>(handlers::logout).also_get(handlers::logout),
+        Route::to::<me::Request, _, _>(handlers::me),
+        Route::to::<users::create::Request, _, _>(handlers::create_user),
+        Route::to::<groups::create::Request, _, _>(handlers::create_group),
+        Route::to::<groups::info::Request, _, _>(handlers::group_info),
+        Route::to::<groups::members::Request, _, _>(handlers::group_members),
+        Route::to::<groups::history::Request, _, _>(handlers::group_history),
+        Route::to::<groups::add_moderator::Request, _, _>(handlers::add_moderator),
+        Route::to::<groups::invite::Request, _, _>(handlers::invite),
+    ]
+}
+
+/// The router for every endpoint, with its middleware (see [`layers`]).
+pub(crate) fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for Route { metadata, handler } in routes() {
         let guarded = handler
             .fallback(not_found)
             .route_layer(middleware::from_fn_with_state(
@@ -162,81 +203,43 @@ pub fn router(state: AppState) -> Router {
             ));
         router = router.route(metadata.path, guarded);
     }
-    let body_limit = state.config().max_request_body_bytes;
-    let timeout = state.config().request_timeout();
-    router
-        .fallback(not_found)
-        .with_state(state)
-        // The middleware below has read the body within the limit; axum's own default cap
-        // (2 MiB) must not apply a second, different one.
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn(
-            move |request: Request, next: Next| async move {
-                let answer = async {
-                    match read_whole_body(request, body_limit).await {
-                        Ok(request) if request.extensions().get::<BodyTooLarge>().is_some() => {
-                            closing(next.run(request).await)
-                        }
-                        Ok(request) => next.run(request).await,
-                        Err(error) => closing(error.into_response()),
-                    }
-                };
-                let mut response = match tokio::time::timeout(timeout, answer).await {
-                    Ok(response) => response,
-                    Err(_) => closing(HttpError::Timeout.into_response()),
-                };
-                let headers = response.headers_mut();
-                headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-                response
-            },
-        ))
+    let config = state.config();
+    let middleware = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                // `log_errors` logs failures, with their causes.
+                .on_failure(()),
         )
-}
-
-/// Reads the whole request body before routing, within the body limit.
-///
-/// Every answer then leaves the connection ready for the client's next call, including the
-/// ones given before a handler looks at the body (401, 429, 404, or `logout`, which ignores it).
-/// hyper closes a keep-alive connection whose request body was left unread, and a client that
-/// reuses it, as `requests` and most HTTP libraries do, sees it drop without an answer.
-///
-/// A body over the limit is not read further; the request goes on without it, marked with
-/// [`BodyTooLarge`], so that authentication and the rate limit still answer first (as in
-/// Rocket.Chat) and the guard then answers 413.
-async fn read_whole_body(request: Request, limit: usize) -> Result<Request, HttpError> {
-    let (mut parts, body) = request.into_parts();
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(Request::from_parts(parts, Body::from(collected.to_bytes()))),
-        Err(error) if error.is::<LengthLimitError>() => {
-            parts.extensions.insert(BodyTooLarge(limit));
-            Ok(Request::from_parts(parts, Body::empty()))
-        }
-        Err(error) => Err(HttpError::Api(ApiError::invalid_params(format!(
-            "the request body could not be read: {error}"
-        )))),
-    }
-}
-
-/// Marks a request whose body was over the limit (the limit, for the 413 message).
-#[derive(Clone, Copy, Debug)]
-struct BodyTooLarge(usize);
-
-/// Marks an answer given before the body was read to its end: the connection cannot carry
-/// another call, and the client is told so instead of finding out from a dropped connection.
-fn closing(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
+        .layer(middleware::from_fn(layers::log_errors))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::PRAGMA,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(middleware::from_fn_with_state(
+            config.request_timeout(),
+            layers::request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            config.max_request_body_bytes,
+            layers::read_body,
+        ))
+        // `read_body` has read the body within the limit; axum's own default cap (2 MiB)
+        // must not apply a second, different one.
+        .layer(DefaultBodyLimit::max(config.max_request_body_bytes));
+    router
+        .fallback(not_found)
+        .with_state(state)
+        .layer(middleware)
 }
 
 async fn not_found() -> HttpError {
@@ -246,7 +249,7 @@ async fn not_found() -> HttpError {
 /// Authentication first (401), then the rate limit (429), then the body limit (413), then the
 /// handler; the rate-limit headers go on the answer.
 async fn guard(
-    State((state, metadata)): State<(AppState, &'static Metadata)>,
+    State((state, metadata)): State<(AppState, Metadata)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -267,7 +270,7 @@ async fn guard(
         let key = Key {
             ip: extract::client_ip(&parts),
             route: metadata.path.into(),
-            method: method_name(metadata.method),
+            method: metadata.method.as_str(),
         };
         match state.inner.limiter.hit(key) {
             Verdict::Allowed(headers) => limit_headers = Some(headers),
@@ -293,6 +296,31 @@ async fn guard(
     response
 }
 
-fn method_name(method: Method) -> &'static str {
-    method.as_str()
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use rocketchat_protocol::endpoint;
+
+    use super::*;
+
+    #[test]
+    fn every_protocol_endpoint_has_exactly_one_route() {
+        let routed: Vec<(&str, Method)> = routes()
+            .iter()
+            .map(|route| (route.metadata.path, route.metadata.method))
+            .collect();
+        let described: Vec<(&str, Method)> = endpoint::ALL
+            .iter()
+            .map(|endpoint| (endpoint.path, endpoint.method))
+            .collect();
+        assert_eq!(
+            routed.iter().map(|r| r.0).collect::<BTreeSet<_>>(),
+            described.iter().map(|d| d.0).collect::<BTreeSet<_>>()
+        );
+        assert_eq!(routed.len(), described.len(), "a path is routed twice");
+        for route in &routed {
+            assert!(described.contains(route), "{route:?}");
+        }
+    }
 }

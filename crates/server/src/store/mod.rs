@@ -5,6 +5,7 @@
 //! request, run the [`domain`](crate::domain) rules inside one transaction with the facts they
 //! read, and carry out the plan those rules return: the store executes, it does not decide.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -16,14 +17,19 @@ use serde_json::{Map, Value};
 use crate::domain::groups::Page;
 use crate::domain::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
 
-pub mod sqlite;
+pub(crate) mod sqlite;
 
 /// A boxed future, so that [`Store`] can be used as a trait object.
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+pub(crate) type StoreFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// The cause of a failure that is the server's, not the caller's; kept with its whole chain so
+/// that the log says why.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The rules refused the call; the error is the answer to send.
     #[error("{0}")]
     Rejected(ApiError),
@@ -35,9 +41,47 @@ pub enum StoreError {
         /// The value that is taken.
         value: String,
     },
-    /// The database failed; the cause is logged, never sent.
-    #[error("store failure: {0}")]
-    Internal(String),
+    /// The database was written by a newer server, whose schema this one does not know.
+    #[error(
+        "the database has schema version {found}, newer than version {supported}, the newest \
+         this server knows; run a newer server on it"
+    )]
+    TooNew {
+        /// The database's schema version.
+        found: usize,
+        /// The newest schema version this server writes.
+        supported: usize,
+    },
+    /// The database, or the store around it, failed; the cause is logged, never sent.
+    #[error("{context}")]
+    Failed {
+        /// What went wrong, in the store's words.
+        context: Cow<'static, str>,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+impl StoreError {
+    /// A failure caused by `source`.
+    pub(crate) fn failed(
+        context: impl Into<Cow<'static, str>>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        Self::Failed {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A failure with no underlying error, such as a stopped writer thread.
+    pub(crate) fn broken(context: impl Into<Cow<'static, str>>) -> Self {
+        Self::Failed {
+            context: context.into(),
+            source: None,
+        }
+    }
 }
 
 impl From<ApiError> for StoreError {
@@ -48,30 +92,30 @@ impl From<ApiError> for StoreError {
 
 /// A user to create.
 #[derive(Clone, Debug)]
-pub struct NewUser {
+pub(crate) struct NewUser {
     /// A fixed id (such as `rocket.cat`); a new one is made when `None`.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The username; unique ignoring case.
-    pub username: String,
+    pub(crate) username: String,
     /// The display name.
-    pub name: String,
+    pub(crate) name: String,
     /// The e-mail address; unique ignoring case.
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
     /// Whether the address counts as verified.
-    pub email_verified: bool,
+    pub(crate) email_verified: bool,
     /// The bcrypt hash (over the SHA-256 hex digest); `None` for users who cannot log in.
-    pub password_hash: Option<String>,
+    pub(crate) password_hash: Option<String>,
     /// Global roles.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// `user`, `bot` or `app`.
-    pub user_type: String,
+    pub(crate) user_type: String,
     /// Whether the account is active.
-    pub active: bool,
+    pub(crate) active: bool,
 }
 
 /// Which account a login names.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LoginIdentity {
+pub(crate) enum LoginIdentity {
     /// By username, ignoring case.
     Username(String),
     /// By e-mail address, ignoring case.
@@ -80,62 +124,71 @@ pub enum LoginIdentity {
 
 /// A private group to create.
 #[derive(Clone, Debug)]
-pub struct NewGroup {
+pub(crate) struct NewGroup {
     /// Who creates it; they become its owner.
-    pub caller: Caller,
+    pub(crate) caller: Caller,
     /// The unique name.
-    pub name: String,
-    /// Usernames to add; unknown ones are skipped.
-    pub members: Vec<String>,
+    pub(crate) name: String,
+    /// Usernames to add; unknown ones are skipped, as Rocket.Chat skips them, unless
+    /// `require_members` says otherwise.
+    pub(crate) members: Vec<String>,
+    /// Whether an unknown member refuses the whole group (`error-invalid-username`, naming
+    /// them), as the test helpers want.
+    pub(crate) require_members: bool,
     /// Whether the group is read-only.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// Custom fields.
-    pub custom_fields: Map<String, Value>,
+    pub(crate) custom_fields: Map<String, Value>,
     /// Extra room fields (`broadcast`, ...).
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
     /// Whether the creator stays out.
-    pub exclude_self: bool,
+    pub(crate) exclude_self: bool,
 }
 
 /// A `groups.invite` call, after the HTTP layer read its body.
 #[derive(Clone, Debug)]
-pub struct Invite {
+pub(crate) struct Invite {
     /// Who invites.
-    pub caller: Caller,
+    pub(crate) caller: Caller,
     /// The one string looked up as the room's id or name (`roomId || roomName`).
-    pub room: String,
+    pub(crate) room: String,
     /// The users named, or the error naming them produced (answered only after the room
     /// lookup, in Rocket.Chat's order).
-    pub invitees: Result<InviteeList, ApiError>,
+    pub(crate) invitees: Result<InviteeList, ApiError>,
 }
 
 /// What an invite did.
 #[derive(Clone, Debug)]
-pub struct Invited {
+pub(crate) struct Invited {
     /// The group after the invite.
-    pub room: RoomRecord,
+    pub(crate) room: RoomRecord,
     /// One outcome per requested entry.
-    pub outcomes: Vec<InviteeOutcome>,
+    pub(crate) outcomes: Vec<InviteeOutcome>,
 }
 
 /// A `groups.addModerator` call.
 #[derive(Clone, Debug)]
-pub struct AddModerator {
+pub(crate) struct AddModerator {
     /// Who asks.
-    pub caller: Caller,
+    pub(crate) caller: Caller,
     /// The group, by id or name.
-    pub room: RoomSelector,
+    pub(crate) room: RoomSelector,
     /// The member to promote.
-    pub user_id: String,
+    pub(crate) user_id: String,
 }
 
 /// What the server needs from its database.
-pub trait Store: Send + Sync + 'static {
+pub(crate) trait Store: Send + Sync + 'static {
     /// How many human users (type `user`) exist.
     fn human_user_count(&self) -> StoreFuture<'_, u64>;
 
     /// Creates a user; fails with [`StoreError::Conflict`] when the username or e-mail is taken.
     fn create_user(&self, user: NewUser) -> StoreFuture<'_, UserRecord>;
+
+    /// Creates many users in one write and returns their ids in order: `create_user` for
+    /// seeding large numbers. No record is read back, and a taken username or e-mail fails
+    /// the whole call and creates nobody.
+    fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>>;
 
     /// Finds an account and its password hash for a login.
     fn login_user(

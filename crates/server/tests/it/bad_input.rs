@@ -162,11 +162,9 @@ async fn a_body_that_is_not_labelled_json_is_refused_clearly() {
 async fn a_stalled_request_is_answered_503_after_the_request_timeout() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-    let server = TestServer::start_with(Config {
-        request_timeout_secs: 1,
-        ..Config::for_tests()
-    })
-    .await;
+    let mut config = Config::for_tests();
+    config.request_timeout_secs = 1;
+    let server = TestServer::start_with(config).await;
     let admin = server.admin().clone();
     let address = server.url().trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();

@@ -170,11 +170,9 @@ async fn answers_given_before_the_body_arrives_keep_the_connection_open() {
 /// the connection closes, so that no client sends another call on it.
 #[tokio::test]
 async fn an_oversized_body_is_answered_413_and_the_connection_closes() {
-    let server = TestServer::start_with(Config {
-        max_request_body_bytes: 64,
-        ..Config::for_tests()
-    })
-    .await;
+    let mut config = Config::for_tests();
+    config.max_request_body_bytes = 64;
+    let server = TestServer::start_with(config).await;
     let admin = server.admin().clone();
     let auth = [
         ("X-User-Id", admin.user_id.as_str()),

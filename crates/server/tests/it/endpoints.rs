@@ -54,14 +54,14 @@ async fn login_by_username_user_or_email_then_me_then_logout() {
     )
     .await;
     assert_json_snapshot!("login", redact(&answer.body));
-    let bob = rocketchat_server::testing::Credentials {
-        user_id: answer.body["data"]["userId"].as_str().unwrap().to_owned(),
-        auth_token: answer.body["data"]["authToken"]
+    let bob = rocketchat_server::testing::TestUser::new(
+        answer.body["data"]["userId"].as_str().unwrap().to_owned(),
+        answer.body["data"]["authToken"]
             .as_str()
             .unwrap()
             .to_owned(),
-        username: "bob".to_owned(),
-    };
+        "bob".to_owned(),
+    );
     let me = get(&server, "/api/v1/me", &bob).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["username"], "bob");
@@ -612,11 +612,11 @@ async fn data_survives_a_restart() {
     )
     .await;
     assert_eq!(login.status, 200, "{:#}", login.body);
-    let owner = rocketchat_server::testing::Credentials {
-        user_id: login.body["data"]["userId"].as_str().unwrap().to_owned(),
-        auth_token: login.body["data"]["authToken"].as_str().unwrap().to_owned(),
-        username: "testing1".to_owned(),
-    };
+    let owner = rocketchat_server::testing::TestUser::new(
+        login.body["data"]["userId"].as_str().unwrap().to_owned(),
+        login.body["data"]["authToken"].as_str().unwrap().to_owned(),
+        "testing1".to_owned(),
+    );
     let info = get(
         &server,
         &format!("/api/v1/groups.info?roomId={room_id}"),

@@ -2,22 +2,15 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use rocketchat_server::{AppState, Config, app, open_store};
+use rocketchat_server::testing::TestServer;
+use rocketchat_server::{Config, Error, Server};
 use tower::ServiceExt as _;
 
-async fn state() -> AppState {
-    let config = Config::for_tests();
-    let store = open_store(&config.database_url).unwrap();
-    let state = AppState::new(config, store);
-    rocketchat_server::bootstrap(&state).await.unwrap();
-    state
-}
-
 async fn send(
-    state: &AppState,
+    server: &TestServer,
     request: Request<Body>,
 ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
-    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let response = server.router().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -28,7 +21,7 @@ async fn send(
 
 #[tokio::test]
 async fn every_answer_carries_the_no_cache_json_headers() {
-    let state = state().await;
+    let server = TestServer::start().await;
     for request in [
         Request::get("/api/info").body(Body::empty()).unwrap(),
         Request::get("/api/v1/me").body(Body::empty()).unwrap(),
@@ -38,7 +31,7 @@ async fn every_answer_carries_the_no_cache_json_headers() {
             .body(Body::from("{"))
             .unwrap(),
     ] {
-        let (_, headers, _) = send(&state, request).await;
+        let (_, headers, _) = send(&server, request).await;
         assert_eq!(headers["content-type"], "application/json");
         assert_eq!(headers["cache-control"], "no-store");
         assert_eq!(headers["pragma"], "no-cache");
@@ -47,9 +40,9 @@ async fn every_answer_carries_the_no_cache_json_headers() {
 
 #[tokio::test]
 async fn login_then_invite_in_process() {
-    let state = state().await;
+    let server = TestServer::start().await;
     let (status, _, body) = send(
-        &state,
+        &server,
         Request::post("/api/v1/login")
             .header("content-type", "application/json")
             .body(Body::from(
@@ -68,7 +61,7 @@ async fn login_then_invite_in_process() {
             .header("content-type", "application/json")
     };
     let (status, _, body) = send(
-        &state,
+        &server,
         authed(Request::post("/api/v1/groups.create"))
             .body(Body::from(r#"{"name":"in-process"}"#))
             .unwrap(),
@@ -76,7 +69,7 @@ async fn login_then_invite_in_process() {
     .await;
     assert_eq!(status, 200, "{body:#}");
     let (status, _, body) = send(
-        &state,
+        &server,
         authed(Request::post("/api/v1/groups.invite"))
             .body(Body::from(
                 r#"{"roomName":"in-process","userId":"rocket.cat"}"#,
@@ -91,6 +84,12 @@ async fn login_then_invite_in_process() {
 
 #[tokio::test]
 async fn postgres_urls_are_refused_clearly() {
-    let error = open_store("postgres://localhost/rocketchat").err().unwrap();
+    let mut config = Config::for_tests();
+    config.database_url = "postgres://localhost/rocketchat".to_owned();
+    let error = Server::bind(config).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::UnsupportedDatabase { url, .. } if url == "postgres://localhost/rocketchat"),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("not yet supported"), "{error}");
 }

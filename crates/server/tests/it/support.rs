@@ -1,7 +1,7 @@
 //! Shared helpers: an HTTP client bound to a test server, and insta settings.
 
 use reqwest::{Method, StatusCode};
-use rocketchat_server::testing::{Credentials, TestServer};
+use rocketchat_server::testing::{TestServer, TestUser};
 use serde_json::Value;
 
 /// What a call answered.
@@ -26,7 +26,7 @@ pub(crate) async fn call(
     server: &TestServer,
     method: Method,
     path: &str,
-    who: Option<&Credentials>,
+    who: Option<&TestUser>,
     body: Option<Value>,
 ) -> Answer {
     let mut request = reqwest::Client::new().request(method, format!("{}{path}", server.url()));
@@ -39,7 +39,7 @@ pub(crate) async fn call(
 }
 
 /// Adds the credentials, sends, and reads the answer; a body that is not JSON is kept as a string.
-async fn send(mut request: reqwest::RequestBuilder, who: Option<&Credentials>) -> Answer {
+async fn send(mut request: reqwest::RequestBuilder, who: Option<&TestUser>) -> Answer {
     if let Some(who) = who {
         request = request
             .header("X-User-Id", &who.user_id)
@@ -58,16 +58,11 @@ async fn send(mut request: reqwest::RequestBuilder, who: Option<&Credentials>) -
     }
 }
 
-pub(crate) async fn post(
-    server: &TestServer,
-    path: &str,
-    who: &Credentials,
-    body: Value,
-) -> Answer {
+pub(crate) async fn post(server: &TestServer, path: &str, who: &TestUser, body: Value) -> Answer {
     call(server, Method::POST, path, Some(who), Some(body)).await
 }
 
-pub(crate) async fn get(server: &TestServer, path: &str, who: &Credentials) -> Answer {
+pub(crate) async fn get(server: &TestServer, path: &str, who: &TestUser) -> Answer {
     call(server, Method::GET, path, Some(who), None).await
 }
 
@@ -120,9 +115,9 @@ pub(crate) fn fixture(path: &str) -> Value {
 /// A server with an owner, a member, a few outsiders and one private group.
 pub(crate) struct World {
     pub(crate) server: TestServer,
-    pub(crate) owner: Credentials,
-    pub(crate) member: Credentials,
-    pub(crate) outsider: Credentials,
+    pub(crate) owner: TestUser,
+    pub(crate) member: TestUser,
+    pub(crate) outsider: TestUser,
     pub(crate) room_id: String,
 }
 
@@ -151,7 +146,7 @@ impl World {
         }
     }
 
-    pub(crate) async fn invite(&self, who: &Credentials, body: Value) -> Answer {
+    pub(crate) async fn invite(&self, who: &TestUser, body: Value) -> Answer {
         post(&self.server, "/api/v1/groups.invite", who, body).await
     }
 
@@ -198,7 +193,7 @@ impl World {
 pub(crate) async fn raw(
     server: &TestServer,
     path: &str,
-    who: Option<&Credentials>,
+    who: Option<&TestUser>,
     body: &'static str,
 ) -> Answer {
     let request = reqwest::Client::new()

@@ -55,7 +55,9 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
             .spawn(move || checkpoint_loop(&conn, &nudged, &flag))
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+            .map_err(|error| {
+                StoreError::failed("could not start the SQLite checkpointer", error)
+            })?;
         Ok(Self {
             nudge: Some(nudge),
             large,

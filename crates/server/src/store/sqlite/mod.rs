@@ -27,14 +27,14 @@ use super::{
 };
 use crate::domain::groups::Page;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::util;
 
 mod checkpoint;
 mod queries;
 mod schema;
-mod seed;
 
 /// The most commands committed in one transaction.
-pub const MAX_BATCH: usize = 512;
+pub(crate) const MAX_BATCH: usize = 512;
 
 /// Invites naming at most this many users are planned on the calling task's thread
 /// ([`SqliteStore::read_now`]); larger ones on the blocking pool.
@@ -50,7 +50,7 @@ type Job = Box<dyn FnOnce(&Connection, bool) -> (bool, Completion) + Send>;
 
 /// A store on one SQLite database file.
 #[derive(Debug)]
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     path: PathBuf,
     writer: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
@@ -67,19 +67,21 @@ impl SqliteStore {
     /// `sqlite://FILE` is relative to the working directory, `sqlite:///FILE` absolute;
     /// `sqlite::memory:` makes a throwaway database in a private temporary directory (a real
     /// file, so that the writer and the readers share it).
-    pub fn open_url(url: &str) -> Result<Self, StoreError> {
+    pub(crate) fn open_url(url: &str) -> Result<Self, StoreError> {
         let rest = url
             .strip_prefix("sqlite:")
-            .ok_or_else(|| StoreError::Internal(format!("not a sqlite URL: {url}")))?;
+            .ok_or_else(|| StoreError::broken(format!("not a sqlite URL: {url}")))?;
         let rest = rest.split('?').next().unwrap_or_default();
         if rest == ":memory:" || rest == "//:memory:" {
-            let dir = tempfile::tempdir().map_err(|e| StoreError::Internal(e.to_string()))?;
+            let dir = tempfile::tempdir().map_err(|error| {
+                StoreError::failed("could not make a directory for sqlite::memory:", error)
+            })?;
             let path = dir.path().join("rocketchat.db");
             return Self::open_at(path, Some(dir));
         }
         let path = rest.strip_prefix("//").unwrap_or(rest);
         if path.is_empty() {
-            return Err(StoreError::Internal(format!(
+            return Err(StoreError::broken(format!(
                 "no file name in the database URL {url}"
             )));
         }
@@ -87,7 +89,7 @@ impl SqliteStore {
     }
 
     /// Opens (creating if needed) the database file at `path`, and migrates it.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         Self::open_at(path, None)
     }
@@ -105,7 +107,7 @@ impl SqliteStore {
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
             .spawn(move || write_loop(conn, receiver, checkpointer))
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+            .map_err(|error| StoreError::failed("could not start the SQLite writer", error))?;
         Ok(Self {
             path,
             writer: Some(sender),
@@ -114,11 +116,6 @@ impl SqliteStore {
             read_permits: Arc::new(Semaphore::new(READERS)),
             _temp_dir: temp_dir,
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Runs `work` in the writer's transaction, inside its own savepoint.
@@ -143,7 +140,9 @@ impl SqliteStore {
             let succeeded = result.is_ok();
             let completion: Completion = Box::new(move |committed| {
                 let result = match result {
-                    Ok(_) if !committed => Err(StoreError::Internal("commit failed".to_owned())),
+                    Ok(_) if !committed => Err(StoreError::broken(
+                        "the SQLite transaction could not be committed (the log says why)",
+                    )),
                     other => other,
                 };
                 let _ = reply.send(result);
@@ -152,14 +151,10 @@ impl SqliteStore {
         });
         let writer = self.writer.clone();
         Box::pin(async move {
-            let writer = writer.ok_or_else(|| StoreError::Internal("store closed".to_owned()))?;
-            writer
-                .send(job)
-                .await
-                .map_err(|_| StoreError::Internal("the writer has stopped".to_owned()))?;
-            answer
-                .await
-                .map_err(|_| StoreError::Internal("the writer has stopped".to_owned()))?
+            let stopped = || StoreError::broken("the SQLite writer has stopped");
+            let writer = writer.ok_or_else(stopped)?;
+            writer.send(job).await.map_err(|_| stopped())?;
+            answer.await.map_err(|_| stopped())?
         })
     }
 
@@ -176,13 +171,13 @@ impl SqliteStore {
             let permit = permits
                 .acquire_owned()
                 .await
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
+                .map_err(|error| StoreError::failed("the SQLite readers are closed", error))?;
             tokio::task::spawn_blocking(move || {
                 let _permit = permit;
                 with_reader(&readers, &path, work)
             })
             .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(|error| StoreError::failed("a SQLite read did not finish", error))?
         })
     }
 
@@ -341,6 +336,16 @@ impl Store for SqliteStore {
 
     fn create_user(&self, user: NewUser) -> StoreFuture<'_, UserRecord> {
         self.write(move |conn| queries::create_user(conn, user))
+    }
+
+    fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>> {
+        self.write(move |conn| {
+            let now = util::now();
+            users
+                .into_iter()
+                .map(|user| queries::insert_user(conn, user, &now))
+                .collect()
+        })
     }
 
     fn login_user(

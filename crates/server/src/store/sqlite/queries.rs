@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use rocketchat_protocol::ApiError;
 use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::LookupMode;
 use rocketchat_protocol::room::UserRef;
+use rocketchat_protocol::{ApiError, ErrorKind};
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde_json::{Map, Value, json};
 
@@ -20,7 +20,7 @@ use crate::util;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
-        Self::Internal(error.to_string())
+        Self::failed("the SQLite database failed", error)
     }
 }
 
@@ -135,7 +135,7 @@ pub(super) fn create_user(conn: &Connection, user: NewUser) -> Result<UserRecord
         });
     }
     let id = insert_user(conn, user, &util::now())?;
-    user_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("user vanished".to_owned()))
+    user_by_id(conn, &id)?.ok_or_else(|| StoreError::broken("a user vanished as it was created"))
 }
 
 /// Inserts a user as given, without checking that the username and e-mail are free (the
@@ -349,9 +349,28 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
             groups::creator_roles(),
         ));
     }
+    let mut matched = HashSet::new();
     for (id, username) in found {
-        if requested.contains(username.as_str()) && seen.insert(id.clone()) {
-            members.push((id, username, Vec::new()));
+        if requested.contains(username.as_str()) {
+            matched.insert(username.clone());
+            if seen.insert(id.clone()) {
+                members.push((id, username, Vec::new()));
+            }
+        }
+    }
+    if group.require_members {
+        let missing: Vec<&str> = group
+            .members
+            .iter()
+            .map(String::as_str)
+            .filter(|name| !matched.contains(*name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::new(
+                ErrorKind::InvalidUsername,
+                format!("No user is called {}", missing.join(", ")),
+            )
+            .into());
         }
     }
     let id = util::new_id();
@@ -400,14 +419,12 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
          j.value -> 'roles', 1, 0, 0, 0, 0, ?2, ?2, ?2 FROM json_each(?3) AS j",
     )?
     .execute(params![id, now, Value::Array(rows).to_string()])?;
-    room_by_id(conn, &id)?.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))
+    room_by_id(conn, &id)?.ok_or_else(|| StoreError::broken("a room vanished as it was created"))
 }
 
 pub(super) fn add_moderator(conn: &Connection, command: AddModerator) -> Result<()> {
     let (room, caller_membership) = room_for(conn, &command.room, &command.caller.id)?;
-    groups::check_readable(room.as_ref(), caller_membership.as_ref())?;
-    let room = room.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
-    let caller_membership = caller_membership.unwrap_or_default();
+    let (room, caller_membership) = groups::check_readable(room, caller_membership)?;
     let target = user_by_id(conn, &command.user_id)?;
     let target_membership = membership(conn, &room.id, &command.user_id)?;
     groups::check_add_moderator(
@@ -457,8 +474,7 @@ pub(super) fn plan_invite(conn: &Connection, command: Invite) -> Result<PlannedI
         Some(room) => membership(conn, &room.id, &caller.id)?,
         None => None,
     };
-    invite::admit(room.as_ref(), caller, caller_membership.as_ref())?;
-    let room = room.ok_or_else(|| StoreError::Internal("room vanished".to_owned()))?;
+    let room = invite::admit(room.as_ref(), caller, caller_membership.as_ref())?.clone();
     let list = command.invitees?;
     let keys = invite::lookup_keys(&list);
     let key_column = match list.mode {

@@ -6,6 +6,8 @@
 
 use rusqlite::Connection;
 
+use crate::store::StoreError;
+
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[r#"
 CREATE TABLE users (
@@ -112,12 +114,13 @@ VALUES ('GENERAL', 'c', 'general', 'general', 'rocket.cat', 'rocket.cat', 'Rocke
 pub(super) const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the database up to [`VERSION`], refusing one written by a newer build.
-pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if current > VERSION {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the database has schema version {current}, newer than this server's {VERSION}"
-        )));
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: VERSION,
+        });
     }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
