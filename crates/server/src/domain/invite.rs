@@ -1,10 +1,13 @@
 //! Who may invite whom into a private group, and what an invite changes.
 //!
-//! The steps, in Rocket.Chat's order (spec §1.1), with our one deliberate change:
+//! The steps, in Rocket.Chat's order (see the order of checks in
+//! `docs/rocketchat-compatibility.md#order-of-checks-and-error-bodies`), with our one deliberate
+//! change:
 //!
 //! 1. [`admit`]: the room must be a private group, else `error-room-not-found`. A caller who is
 //!    not a member and lacks `add-user-to-any-p-room` gets the same answer, so a private group's
-//!    existence is not revealed to outsiders ("Where we go further" 3).
+//!    existence is not revealed to outsiders
+//!    (`docs/rocketchat-compatibility.md#private-groups-stay-hidden-from-outsiders`).
 //! 2. The user list (from the protocol crate's `RawRequest::invitees`), which may fail with
 //!    `error-users-params-not-provided`.
 //! 3. [`plan`]: none found → `error-empty-invite-list`; no `add-user-to-joined-room` →
@@ -137,8 +140,9 @@ impl InvitePlan {
     }
 }
 
-/// The subscription an invited user gets (spec §3.3): open, alerted, one unread, one mention,
-/// no roles.
+/// The subscription an invited user gets (see
+/// `docs/rocketchat-compatibility.md#what-an-invite-changes`): open, alerted, one unread, one
+/// mention, no roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NewSubscription {
     /// Shown in the user's room list.

@@ -1,4 +1,5 @@
-//! `groups.invite`: every rule of spec §10 and every "Where we go further" item.
+//! `groups.invite`: every rule of `docs/rocketchat-compatibility.md#groupsinvite`, and every
+//! deliberate difference there that concerns the invite.
 
 use std::collections::HashSet;
 
@@ -36,7 +37,8 @@ async fn owner_invites_by_id_and_the_group_counts_the_new_member() {
         before["usersCount"].as_u64().unwrap() + 1
     );
     assert_ne!(group["_updatedAt"], before["_updatedAt"]);
-    // Modern shape ("Where we go further" 6): no usernames list, usersCount and friends.
+    // Modern shape (docs/rocketchat-compatibility.md#modern-shapes): no usernames list,
+    // usersCount and friends.
     assert!(group.get("usernames").is_none());
     for key in ["fname", "ro", "customFields", "u", "ts"] {
         assert!(group.get(key).is_some(), "{key} missing");
