@@ -8,3 +8,4 @@ mod endpoints;
 mod invite;
 mod rate_limit;
 mod router;
+mod slow_clients;

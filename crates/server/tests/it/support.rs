@@ -1,8 +1,12 @@
 //! Shared helpers: an HTTP client bound to a test server, and insta settings.
 
+use std::time::Duration;
+
 use reqwest::{Method, StatusCode};
 use rocketchat_server::testing::{TestServer, TestUser};
 use serde_json::Value;
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::net::TcpStream;
 
 /// What a call answered.
 #[derive(Debug)]
@@ -201,4 +205,174 @@ pub(crate) async fn raw(
         .header("Content-Type", "application/json")
         .body(body);
     send(request, who).await
+}
+
+/// How long the body lags behind the headers.
+const BODY_DELAY: Duration = Duration::from_millis(150);
+
+/// One HTTP/1.1 connection over real TCP, written and read by hand: for what a client library
+/// would hide (a body sent late, half a request, a connection left idle).
+pub(crate) struct RawConnection {
+    stream: BufReader<TcpStream>,
+    host: String,
+}
+
+/// One answer read off the connection.
+#[derive(Debug)]
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Value,
+}
+
+impl RawAnswer {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl RawConnection {
+    pub(crate) async fn open(server: &TestServer) -> Self {
+        let host = server.url().trim_start_matches("http://").to_owned();
+        let stream = TcpStream::connect(&host).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        Self {
+            stream: BufReader::new(stream),
+            host,
+        }
+    }
+
+    /// Sends the head, then the body after [`BODY_DELAY`].
+    pub(crate) async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.host);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if !body.is_empty() {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        // A write may fail when the server has closed the connection; `read` then says so.
+        let stream = self.stream.get_mut();
+        let _ = stream.write_all(head.as_bytes()).await;
+        if !body.is_empty() {
+            tokio::time::sleep(BODY_DELAY).await;
+            let _ = stream.write_all(body.as_bytes()).await;
+        }
+    }
+
+    /// Reads one answer; `None` when the server closed (or reset) the connection instead.
+    pub(crate) async fn read(&mut self) -> Option<RawAnswer> {
+        let mut status_line = String::new();
+        let read = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.stream.read_line(&mut status_line),
+        )
+        .await
+        .expect("the server answers or closes within 10 s");
+        if read.unwrap_or(0) == 0 {
+            return None;
+        }
+        let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).await.unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap();
+            headers.push((name.to_owned(), value.trim().to_owned()));
+        }
+        let mut answer = RawAnswer {
+            status,
+            headers,
+            body: Value::Null,
+        };
+        let length: usize = answer.header("content-length").unwrap().parse().unwrap();
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await.unwrap();
+        answer.body = serde_json::from_slice(&body).unwrap();
+        Some(answer)
+    }
+
+    /// `GET /api/info` on this connection, which must still be open.
+    pub(crate) async fn info_still_answers(&mut self, after: &str) {
+        self.send("GET", "/api/info", &[], "").await;
+        let answer = self
+            .read()
+            .await
+            .unwrap_or_else(|| panic!("the server closed the connection after {after}"));
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert_eq!(answer.body["success"], true, "{answer:?}");
+    }
+
+    /// Writes raw bytes, such as half a request.
+    pub(crate) async fn write(&mut self, bytes: &[u8]) {
+        let _ = self.stream.get_mut().write_all(bytes).await;
+    }
+
+    /// Waits up to `limit` for the server to close the connection, reading (and dropping)
+    /// whatever it sends; whether it closed.
+    pub(crate) async fn closed_within(&mut self, limit: Duration) -> bool {
+        let mut sink = Vec::new();
+        tokio::time::timeout(limit, self.stream.read_to_end(&mut sink))
+            .await
+            .is_ok()
+    }
+}
+
+/// Log lines written while a [`LogCapture`] is alive, on this thread (use a current-thread
+/// runtime so that the server's tasks run on it too).
+pub(crate) struct LogCapture {
+    lines: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl LogCapture {
+    /// Captures every event at `INFO` and above, without colours.
+    pub(crate) fn start() -> Self {
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&lines);
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(std::sync::Arc::clone(&sink)))
+            .finish();
+        Self {
+            lines,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    /// What was logged so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.lines.lock().unwrap()).into_owned()
+    }
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
