@@ -9,7 +9,7 @@
 
 use std::{env, process::ExitCode};
 
-use rocketchat_client::{Client, Credentials, Error, RoomSelector, protocol::ErrorKind};
+use rocketchat_client::{Client, Credentials, Error, ErrorKind, RoomSelector};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {

@@ -8,17 +8,22 @@ use std::{
 
 use reqwest::{
     Url,
-    header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue},
+    header::{ACCEPT, CONTENT_TYPE, HeaderValue, USER_AGENT},
 };
 use rocketchat_protocol::{
-    ApiError, Endpoint, Method,
-    groups::{self, RoomSelector, invite},
+    ApiError, Endpoint, Metadata, Method,
+    groups::{
+        self, RoomSelector,
+        invite::{self, Invitees, LookupMode},
+    },
     info, login, logout, me, users,
 };
 use tokio::sync::Mutex;
+use tracing::Instrument;
 
 use crate::{
     Credentials, Error, RetryPolicy, Session,
+    bulk::{self, BulkInvite},
     retry::{self, is_repeatable},
 };
 
@@ -42,7 +47,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("rocketchat-client/", env!("CARGO_P
 /// assert!(!format!("{client:?}").contains("s3cret"));
 /// # Ok::<(), rocketchat_client::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
@@ -50,6 +55,22 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url.as_deref().map(without_password))
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            // Not the client itself: its default headers and proxies may hold credentials.
+            .field("injected_http_client", &self.http.is_some())
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -61,6 +82,7 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(30),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
+            http: None,
         }
     }
 }
@@ -89,6 +111,9 @@ impl ClientBuilder {
     }
 
     /// How long to wait for a connection to open.
+    ///
+    /// Not used with an [injected HTTP client](Self::http_client), whose own connect timeout
+    /// applies: reqwest sets it per client only.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -96,13 +121,16 @@ impl ClientBuilder {
     }
 
     /// How long one attempt may take, from sending the request to reading the whole answer.
+    ///
+    /// Set on each request, so it applies to an [injected HTTP client](Self::http_client) too.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header, sent with each request (also through an
+    /// [injected HTTP client](Self::http_client), whose own user agent it replaces).
     #[must_use]
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -113,6 +141,46 @@ impl ClientBuilder {
     #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Sends every request through this HTTP client instead of one the builder makes: for a
+    /// proxy, your own certificate authorities, client certificates or connection settings.
+    /// It must be a client of the reqwest version this crate re-exports as
+    /// [`reqwest`](crate::reqwest).
+    ///
+    /// The builder's [`timeout`](Self::timeout) and [`user_agent`](Self::user_agent) still
+    /// apply, because they are set on each request. Its
+    /// [`connect_timeout`](Self::connect_timeout) does not: reqwest sets that per client, so
+    /// the injected client's own applies.
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`. The client's own HTTP
+    /// client follows no redirects, so that the auth token (sent as `X-Auth-Token`, which
+    /// reqwest does not strip on a redirect) and a login's password never go to an address the
+    /// caller did not give. An injected client that follows one has already sent the request
+    /// on by the time the answer arrives; the client then notices that the answer came from
+    /// another address and returns [`Error::Redirect`] instead of using it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rocketchat_client::{Client, reqwest};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .connect_timeout(Duration::from_secs(5))
+    ///     .pool_max_idle_per_host(4)
+    ///     .build()?;
+    /// let client = Client::builder()
+    ///     .base_url("https://chat.example.com")
+    ///     .http_client(http)
+    ///     .timeout(Duration::from_secs(20))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
         self
     }
 
@@ -171,18 +239,19 @@ impl ClientBuilder {
             _ => None,
         };
 
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            // Never carry the token (or a login's password) to another address.
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout);
-        let http = http
-            .build()
-            .map_err(|error| Error::Config(format!("the HTTP client failed to start: {error}")))?;
+        // The timeout, the user agent and `Accept` go on each request (see `Client::attempt`),
+        // so that they apply to an injected client too.
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                // Never carry the token (or a login's password) to another address.
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|error| {
+                    Error::Config(format!("the HTTP client failed to start: {error}"))
+                })?,
+        };
 
         Ok(Client {
             inner: Arc::new(Inner {
@@ -192,6 +261,8 @@ impl ClientBuilder {
                 session: RwLock::new(session),
                 login_lock: Mutex::new(()),
                 retry: self.retry,
+                timeout: self.timeout,
+                user_agent,
             }),
         })
     }
@@ -216,6 +287,9 @@ struct Inner {
     /// Held while logging in, so that concurrent calls log in once.
     login_lock: Mutex<()>,
     retry: RetryPolicy,
+    /// How long one attempt may take.
+    timeout: Duration,
+    user_agent: HeaderValue,
 }
 
 impl fmt::Debug for Client {
@@ -262,13 +336,12 @@ impl Client {
     /// `GET` requests travel in the query string, `POST` requests as a JSON body. Unlike
     /// [`Client::login`] and [`Client::logout`], sending a login or logout request here does not
     /// change the client's session.
+    ///
+    /// When the endpoint's answer holds a secret ([`Metadata::secret_in_response`], as a
+    /// login's does), a body that does not decode is not kept in [`Error::Decode`].
     pub async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         let answer = self.execute(request).await?;
-        if E::METADATA.path == login::METADATA.path {
-            decode(&answer).map_err(withheld)
-        } else {
-            decode(&answer)
-        }
+        decode_answer::<E>(&answer)
     }
 
     /// `GET /api/info`: the server's version. Needs no credentials.
@@ -362,11 +435,12 @@ impl Client {
         self.send(request).await
     }
 
-    /// Invites users by username (matched case-insensitively by the server).
+    /// Invites users by username (matched case-insensitively by the server), in one call.
     ///
     /// One name is sent as `username` and several as `usernames`, so that servers older than
     /// 3.0, which take one user per call, understand a single invite. Fails with
     /// [`Error::InvalidRequest`], sending nothing, when the list is empty or a name is blank.
+    /// For a long list, [`Client::bulk_invite`] sends it in batches.
     ///
     /// ```no_run
     /// # async fn run(client: rocketchat_client::Client) -> Result<(), rocketchat_client::Error> {
@@ -387,13 +461,9 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut names: Vec<String> = usernames.into_iter().map(Into::into).collect();
-        let invitees = if names.len() == 1 {
-            invite::Invitees::username(names.remove(0))
-        } else {
-            invite::Invitees::usernames(names)
-        };
-        self.invite(room, invitees).await
+        let names = usernames.into_iter().map(Into::into).collect();
+        self.invite(room, bulk::invitees(LookupMode::Usernames, names))
+            .await
     }
 
     /// Invites users by id; one id is sent as `userId` and several as `userIds`.
@@ -409,19 +479,43 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut ids: Vec<String> = user_ids.into_iter().map(Into::into).collect();
-        let invitees = if ids.len() == 1 {
-            invite::Invitees::user_id(ids.remove(0))
-        } else {
-            invite::Invitees::user_ids(ids)
-        };
-        self.invite(room, invitees).await
+        let ids = user_ids.into_iter().map(Into::into).collect();
+        self.invite(room, bulk::invitees(LookupMode::Ids, ids))
+            .await
+    }
+
+    /// Sends a long list of users in batches, one `groups.invite` call each, adding up what
+    /// happened; see [`BulkInvite`] for what it does when a batch fails.
+    ///
+    /// Sends nothing until [`BulkInvite::next_batch`] is called. The entries go as given: drop
+    /// repeats first if they matter (two entries name the same user when their
+    /// [`LookupMode::key`]s are equal).
+    ///
+    /// ```no_run
+    /// # async fn run(client: rocketchat_client::Client) {
+    /// use rocketchat_client::{Invitees, RoomSelector, bulk::BatchOutcome};
+    ///
+    /// let names: Vec<String> = (1..=2000).map(|n| format!("user{n}")).collect();
+    /// let mut bulk = client
+    ///     .bulk_invite(RoomSelector::name("team"), Invitees::usernames(names))
+    ///     .batch_size(500);
+    /// while let Some(batch) = bulk.next_batch().await {
+    ///     if let BatchOutcome::Failed(error) = &batch.outcome {
+    ///         eprintln!("batch {} failed: {error}", batch.number);
+    ///     }
+    /// }
+    /// let report = bulk.finish();
+    /// println!("{} added, {} not found", report.outcomes.added, report.outcomes.not_found);
+    /// # }
+    /// ```
+    pub fn bulk_invite(&self, room: RoomSelector, invitees: Invitees) -> BulkInvite {
+        BulkInvite::new(self.clone(), room, invitees)
     }
 
     async fn invite(
         &self,
         room: RoomSelector,
-        invitees: invite::Invitees,
+        invitees: Invitees,
     ) -> Result<invite::Response, Error> {
         let request = invite::Request::new(room, invitees).map_err(Error::InvalidRequest)?;
         self.groups_invite(&request).await
@@ -429,7 +523,16 @@ impl Client {
 
     /// Sends a request with retries, logging in first (and once more after a 401) when the
     /// client holds a password. Answers only 2xx; any other status is an error.
+    ///
+    /// Runs in the call's span (see [`call_span`]), so that every event on the way, retries
+    /// and logins included, names the endpoint.
     async fn execute<E: Endpoint>(&self, request: &E) -> Result<Answer, Error> {
+        self.execute_in_span(request)
+            .instrument(call_span(&E::METADATA))
+            .await
+    }
+
+    async fn execute_in_span<E: Endpoint>(&self, request: &E) -> Result<Answer, Error> {
         let prepared = Prepared::new(request)?;
         if !prepared.authentication {
             return self.with_retries(&prepared, None).await;
@@ -441,7 +544,7 @@ impl Client {
             Err(Error::Unauthorized { .. })
                 if matches!(self.inner.credentials, Some(Credentials::Password { .. })) =>
             {
-                tracing::debug!(endpoint = prepared.name, "401; logging in again");
+                tracing::debug!("401; logging in again");
                 let session = self.relogin(session.as_ref()).await?;
                 self.with_retries(&prepared, Some(&session)).await
             }
@@ -470,7 +573,6 @@ impl Client {
                 return Err(error);
             };
             tracing::warn!(
-                endpoint = prepared.name,
                 retry,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 %error,
@@ -497,7 +599,10 @@ impl Client {
                 .post(&url)
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone()),
-        };
+        }
+        .timeout(self.inner.timeout)
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(USER_AGENT, self.inner.user_agent.clone());
         if let Some(session) = session {
             let mut token = HeaderValue::from_str(session.auth_token.expose()).map_err(|_| {
                 local(Error::Config(
@@ -514,11 +619,27 @@ impl Client {
                 .header("X-Auth-Token", token)
                 .header("X-User-Id", user_id);
         }
-        let response = builder
-            .send()
+        let request = builder
+            .build()
+            .map_err(|error| local(Error::from_reqwest(error)))?;
+        let sent_to = request.url().clone();
+        let response = self
+            .inner
+            .http
+            .execute(request)
             .await
             .map_err(|error| local(Error::from_reqwest(error)))?;
         let status = response.status().as_u16();
+        if response.url() != &sent_to {
+            // An injected client followed a redirect: the request, token and all, went on to
+            // another address, and its answer is not the one asked for.
+            let location = without_password(response.url().as_str());
+            tracing::debug!(status, %location, "redirected");
+            return Err(local(Error::Redirect {
+                status,
+                location: Some(location),
+            }));
+        }
         // An error answer's headers say how long to wait; a success's are not needed.
         let headers = (!(200..300).contains(&status)).then(|| response.headers().clone());
         let body = response
@@ -526,7 +647,7 @@ impl Client {
             .await
             .map_err(|error| local(Error::from_reqwest(error)))?
             .to_vec();
-        tracing::debug!(endpoint = prepared.name, status, "answered");
+        tracing::debug!(status, "answered");
         match headers {
             None => Ok(Answer { status, body }),
             Some(headers) => {
@@ -575,6 +696,7 @@ impl Client {
         self.password_login().await
     }
 
+    /// Logs in with the password, in a span of its own (inside the call that needs it).
     async fn password_login(&self) -> Result<Session, Error> {
         let Some(Credentials::Password { user, password }) = &self.inner.credentials else {
             return Err(Error::Config("no password to log in with".to_owned()));
@@ -584,11 +706,15 @@ impl Client {
         } else {
             login::Request::username(user.clone(), password.expose())
         };
-        let answer = self.with_retries(&Prepared::new(&request)?, None).await?;
-        let session = session_of(&decode(&answer).map_err(withheld)?);
-        *self.write_session() = Some(session.clone());
-        tracing::debug!(user_id = %session.user_id, "logged in");
-        Ok(session)
+        async {
+            let answer = self.with_retries(&Prepared::new(&request)?, None).await?;
+            let session = session_of(&decode_answer::<login::Request>(&answer)?);
+            *self.write_session() = Some(session.clone());
+            tracing::debug!(user_id = %session.user_id, "logged in");
+            Ok(session)
+        }
+        .instrument(call_span(&login::METADATA))
+        .await
     }
 }
 
@@ -603,9 +729,19 @@ fn without_password(url: &str) -> String {
     }
 }
 
+/// The span a call runs in: `rocketchat`, at INFO, with the endpoint's name and method.
+///
+/// A password login that a call needs first runs in a span of its own, inside the call's.
+fn call_span(metadata: &Metadata) -> tracing::Span {
+    tracing::info_span!(
+        "rocketchat",
+        endpoint = metadata.name,
+        method = metadata.method.as_str()
+    )
+}
+
 /// A request serialised once, ready to be sent as often as the retry policy allows.
 struct Prepared {
-    name: &'static str,
     /// The path, plus the query string of a `GET`.
     path_and_query: String,
     /// The JSON body of a `POST`.
@@ -640,7 +776,6 @@ impl Prepared {
             })?),
         };
         Ok(Self {
-            name: metadata.name,
             path_and_query,
             body,
             authentication: metadata.authentication,
@@ -653,6 +788,16 @@ fn session_of(response: &login::Response) -> Session {
     Session {
         user_id: response.data.user_id.clone(),
         auth_token: response.data.auth_token.clone().into(),
+    }
+}
+
+/// Decodes an endpoint's answer; for one that may hold a secret, a body that does not decode is
+/// [`withheld`].
+fn decode_answer<E: Endpoint>(answer: &Answer) -> Result<E::Response, Error> {
+    if E::METADATA.secret_in_response {
+        decode(answer).map_err(withheld)
+    } else {
+        decode(answer)
     }
 }
 
@@ -677,7 +822,8 @@ fn withheld(error: Error) -> Error {
     }
 }
 
-/// What [`Error::Decode`] holds instead of a login answer.
+/// What [`Error::Decode`] holds instead of an answer that may hold a secret. The text names the
+/// one such answer there is.
 const WITHHELD: &str = "[withheld: a login answer may hold a token]";
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ pub enum Error {
     Api {
         /// The HTTP status, 400 for every Rocket.Chat method error.
         status: u16,
-        /// The `errorType`; unknown codes are kept in [`ErrorKind::Other`].
+        /// The `errorType`. A code this version has no variant for is kept as sent: compare
+        /// [`ErrorKind::as_str`] to recognise it.
         kind: ErrorKind,
         /// The `error` text, `"<reason> [<errorType>]"`.
         message: String,
@@ -99,14 +100,19 @@ pub enum Error {
     /// A 3xx answer. The client follows no redirects, so that the auth token, and a login's
     /// password, never go to an address the caller did not give: use the one it points to as
     /// the base URL (the usual case is `http://` sent on to `https://`).
-    #[error(
-        "{status} redirect to {}: the client follows no redirects; use that address as the base URL",
-        location.as_deref().unwrap_or("an address the server did not name")
-    )]
+    ///
+    /// An injected HTTP client ([`ClientBuilder::http_client`](crate::ClientBuilder::http_client))
+    /// may follow redirects itself. When the answer comes from another address than the one
+    /// the request was sent to, the client does not use it and returns this error too, with
+    /// the status of that final answer (which is not a 3xx: the one that redirected is not
+    /// known) and that address as `location`.
+    #[error("{}", redirect_message(*status, location.as_deref()))]
     Redirect {
-        /// The HTTP status, 301, 302, 303, 307 or 308.
+        /// The HTTP status: 301, 302, 303, 307 or 308; or, for a redirect an injected client
+        /// followed, the status of the answer at the end of it.
         status: u16,
-        /// The `Location` header, where the server sends the call.
+        /// Where the server sends the call: the `Location` header, or the address the answer
+        /// of a followed redirect came from (with any password masked).
         location: Option<String>,
     },
 
@@ -122,6 +128,23 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// The message of [`Error::Redirect`]: a 3xx the client did not follow, or a redirect an
+/// injected HTTP client followed (any other status).
+fn redirect_message(status: u16, location: Option<&str>) -> String {
+    let location = location.unwrap_or("an address the server did not name");
+    if (300..400).contains(&status) {
+        format!(
+            "{status} redirect to {location}: the client follows no redirects; use that address \
+             as the base URL"
+        )
+    } else {
+        format!(
+            "redirected to {location}, which answered {status}: the answer was not used; build \
+             the HTTP client with redirect::Policy::none() and use that address as the base URL"
+        )
+    }
 }
 
 /// [`Error::error_type`] of a 429, whose body has the code only inside its message.

@@ -1,6 +1,5 @@
 //! An async client for Rocket.Chat's REST API around
-//! [`POST /api/v1/groups.invite`](rocketchat_protocol::groups::invite), and the `rcinvite`
-//! command-line program built on it.
+//! [`POST /api/v1/groups.invite`](rocketchat_protocol::groups::invite).
 //!
 //! ```no_run
 //! use rocketchat_client::{Client, Credentials, RoomSelector};
@@ -24,11 +23,42 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Before you start
+//!
+//! * **A tokio runtime.** Calls are futures that must run on a [tokio](https://tokio.rs)
+//!   runtime with its I/O and time drivers on: reqwest connects through tokio, and the client
+//!   sleeps with `tokio::time` between retries. Any runtime does, multi-threaded or current
+//!   thread: `#[tokio::main]` (tokio's features `macros` and `rt-multi-thread`),
+//!   `#[tokio::main(flavor = "current_thread")]` (`macros` and `rt`), or a runtime from
+//!   `tokio::runtime::Builder` with `enable_all()`.
+//! * **Rate limits can make a call slow.** Rocket.Chat limits most routes per client address
+//!   (10 calls a minute by default; admins and bots are exempt). The default [`RetryPolicy`]
+//!   answers a 429 by waiting as long as the server asks, up to 60 seconds
+//!   ([`max_retry_after`](RetryPolicy::max_retry_after)) per retry, and retries up to 3 times,
+//!   so one rate-limited call may take minutes. Each retry is logged at WARN, in the call's
+//!   span (see [Logging](#logging)). To fail sooner, cap the wait with
+//!   `RetryPolicy::default().max_retry_after(Duration::from_secs(5))`, or turn retries off with
+//!   [`RetryPolicy::never`]; either way a 429 not waited out ends the call with
+//!   [`Error::RateLimited`], which says how long the server asked to wait.
+//! * **Features.** `rustls` (default) brings HTTPS through reqwest's rustls stack (the aws-lc-rs
+//!   provider) and the platform's certificate verifier; without it the client speaks plain
+//!   HTTP only, unless you [bring your own HTTP client](ClientBuilder::http_client). `cli` (off by
+//!   default) builds the `rcinvite` command-line program
+//!   (`cargo install rocketchat-client --features cli`); a library needs nothing of it.
+//!
+//! # What is where
+//!
 //! The wire format lives in [`rocketchat_protocol`] (re-exported as [`protocol`]): every method
 //! takes that crate's `Request` and returns its `Response`, and [`Client::send`] works for any
-//! [`Endpoint`](protocol::Endpoint). This crate owns the transport: the base URL, credentials
-//! (an existing token, or a password it exchanges through `login` when first needed and again
-//! after a 401), timeouts, the user agent and retries.
+//! [`Endpoint`](protocol::Endpoint). The types every invite needs are re-exported here:
+//! [`RoomSelector`], [`Invitees`] and [`LookupMode`] for the request; [`InviteResponse`] (the
+//! protocol's `groups::invite::Response`, renamed because every endpoint has a `Response`),
+//! [`InviteeOutcome`], [`Outcome`] and [`Summary`] for the answer; and [`ErrorKind`], the
+//! `errorType` of [`Error::Api`].
+//!
+//! This crate owns the transport: the base URL, credentials (an existing token, or a password
+//! it exchanges through `login` when first needed and again after a 401), timeouts, the user
+//! agent and retries. [`Client::bulk_invite`] sends a long list in batches (see [`bulk`]).
 //!
 //! # Errors
 //!
@@ -47,29 +77,45 @@
 //! `groups.create`, `groups.addModerator`, `logout`) are retried only when the server cannot
 //! have acted on them; the [`retry`] module explains which calls are which.
 //!
+//! # Logging
+//!
+//! The client logs through [`tracing`](https://docs.rs/tracing), under the target
+//! `rocketchat_client`. Each call runs in an INFO span named `rocketchat` with the fields
+//! `endpoint` (such as `groups.invite`) and `method`; a login the call needs first runs in a
+//! span of its own inside it. Within it come the events: `retrying` at WARN (with `retry`,
+//! `wait_ms` and `error`), and `answered` (with `status`), `401; logging in again` and
+//! `logged in` at DEBUG. A subscriber that shows only WARN also drops the INFO span, and with
+//! it the endpoint: let spans of `rocketchat_client` through at INFO to keep it.
+//!
+//! # Security
+//!
 //! Secrets (passwords, tokens) are held in [`Secret`], whose `Debug` output is `[redacted]`, and
-//! the token header is marked sensitive, so neither shows up in logs. Redirects are not
-//! followed ([`Error::Redirect`] names where one points), so the token never goes to an address
-//! the caller did not give.
-//!
-//! # Features
-//!
-//! * `rustls` (default): HTTPS through reqwest's rustls stack (the aws-lc-rs provider) and the platform's
-//!   certificate store. Without it the client speaks plain HTTP only.
-//! * `cli` (default): the `rcinvite` program (`rcinvite --help`). Libraries that only need the
-//!   client can turn it off with `default-features = false, features = ["rustls"]`.
+//! the token header is marked sensitive, so neither shows up in logs; neither does the body of
+//! a login answer that did not decode. Redirects are not followed ([`Error::Redirect`] names
+//! where one points), so the token never goes to an address the caller did not give; an
+//! [injected HTTP client](ClientBuilder::http_client) should be built the same way.
 #![warn(missing_docs)]
 
 mod auth;
+pub mod bulk;
 mod client;
 mod error;
 pub mod retry;
 
 pub use auth::{Credentials, Secret, Session};
+pub use bulk::BulkInvite;
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use error::Error;
-/// The HTTP library underneath, whose errors [`Error::Transport`] and [`Error::Timeout`] hold.
+/// The HTTP library underneath, whose errors [`Error::Transport`] and [`Error::Timeout`] hold,
+/// and whose [`Client`](reqwest::Client) [`ClientBuilder::http_client`] takes.
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use rocketchat_protocol as protocol;
+pub use rocketchat_protocol::ErrorKind;
 pub use rocketchat_protocol::groups::RoomSelector;
+/// The answer to `groups.invite`: the protocol's `groups::invite::Response`, named for what it
+/// answers at the crate root, where other endpoints' `Response`s would be ambiguous.
+pub use rocketchat_protocol::groups::invite::Response as InviteResponse;
+pub use rocketchat_protocol::groups::invite::{
+    InviteeOutcome, Invitees, LookupMode, Outcome, Summary,
+};

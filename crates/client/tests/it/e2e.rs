@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use rocketchat_client::{
     Client, Credentials, Error, RetryPolicy, RoomSelector,
+    bulk::BatchOutcome,
     protocol::{ApiError, ErrorBody, ErrorKind, PlainError, UnauthorizedError},
 };
 use rocketchat_protocol::{
@@ -448,4 +449,76 @@ async fn other_statuses_decode_errors_and_transport_errors() {
         matches!(error, Error::Transport(_)) && error.is_connect(),
         "{error:?}"
     );
+}
+
+/// A bulk invite against our server: batches of two, one of only unknown users (Rocket.Chat's
+/// `error-empty-invite-list`), members already, and a last batch of one sent as `username`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_invite_adds_up_what_our_server_reports() {
+    let server = TestServer::start().await;
+    let owner = server.create_user("owner").await;
+    for name in ["alice", "bob", "carol"] {
+        server.create_user(name).await;
+    }
+    let room_id = server.create_group(&owner, "team", &["bob"]).await;
+    let client = client_for(&server, &owner);
+
+    let mut bulk = client
+        .bulk_invite(
+            RoomSelector::name("team"),
+            rocketchat_client::Invitees::usernames(["ALICE", "bob", "ghost1", "ghost2", "carol"]),
+        )
+        .batch_size(2);
+    let mut outcomes = Vec::new();
+    while let Some(batch) = bulk.next_batch().await {
+        outcomes.push(match batch.outcome {
+            BatchOutcome::Accepted(response) => response
+                .invitees
+                .unwrap()
+                .iter()
+                .map(|invitee| format!("{} {}", invitee.requested, invitee.outcome))
+                .collect::<Vec<_>>()
+                .join(", "),
+            BatchOutcome::NoneFound => "none found".to_owned(),
+            BatchOutcome::Failed(error) => panic!("batch {} failed: {error}", batch.number),
+        });
+    }
+    let report = bulk.finish();
+
+    assert_eq!(
+        outcomes,
+        [
+            "ALICE added, bob alreadyMember",
+            "none found",
+            "carol added"
+        ]
+    );
+    assert_eq!(
+        (
+            report.outcomes.added,
+            report.outcomes.already_members,
+            report.outcomes.not_found,
+            report.outcomes.other,
+            report.unreported,
+            report.not_done
+        ),
+        (2, 1, 2, 0, 0, 0)
+    );
+    assert_eq!(report.not_found_entries, ["ghost1", "ghost2"]);
+    assert_eq!(
+        (
+            report.batches,
+            report.succeeded,
+            report.failed,
+            report.skipped,
+            report.stopped
+        ),
+        (3, 3, 0, 0, None)
+    );
+    let group = client
+        .groups_info(&groups::info::Request::new(RoomSelector::id(room_id)))
+        .await
+        .unwrap()
+        .group;
+    assert_eq!(group.users_count, Some(4));
 }

@@ -7,7 +7,9 @@ mod cli_tty;
 mod e2e;
 #[cfg(feature = "cli")]
 mod e2e_cli;
+mod mock_bulk;
 mod mock_errors;
 mod mock_retry;
 mod mock_shapes;
+mod mock_transport;
 mod support;

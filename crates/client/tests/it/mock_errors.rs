@@ -204,6 +204,39 @@ async fn an_undecodable_login_answer_is_not_kept_in_the_error() {
     assert!(!format!("{error:?} {error}").contains("SECRET-TOKEN"));
 }
 
+/// The same holds for a login sent by hand, through `login` or `send`: any endpoint whose
+/// answer carries a secret.
+#[tokio::test]
+async fn an_undecodable_answer_to_an_explicit_login_is_not_kept_either() {
+    let server = mock_server("/api/v1/login").await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/login"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": { "authToken": "SECRET-TOKEN", "userId": 12 } })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).build().unwrap();
+    let request = rocketchat_client::protocol::login::Request::username("testing1", "p4ss");
+
+    for error in [
+        client.login(&request).await.unwrap_err(),
+        client.send(&request).await.unwrap_err(),
+    ] {
+        let Error::Decode { status, body, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(
+            (*status, body.as_str()),
+            (200, "[withheld: a login answer may hold a token]")
+        );
+        assert!(!format!("{error:?} {error}").contains("SECRET-TOKEN"));
+    }
+    assert_eq!(client.session(), None);
+}
+
 /// A redirect is not followed: the token would go to the address it names, and a 301 or 302
 /// would turn the invite into a GET.
 #[tokio::test]
