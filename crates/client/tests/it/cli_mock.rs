@@ -705,6 +705,76 @@ async fn verbose_logs_have_no_colour_codes_off_a_terminal() {
 }
 
 #[tokio::test]
+async fn verbose_logs_name_the_call_after_the_message() {
+    let server = mock_server(INVITE).await;
+    invite_mock()
+        .respond_with(unavailable())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_fake(&server).await;
+
+    let output = run(&server, &["--room-name", "team", "-v", "alice"], "").await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    let (_time, line) = log.split_once(' ').unwrap_or_default();
+    // The wait is random: `wait_ms=` and its digits are taken out.
+    let (before, after) = line.split_once(" wait_ms=").unwrap_or_default();
+    let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    assert_eq!(
+        format!("{before}{after}"),
+        " WARN retrying endpoint=\"groups.invite\" method=\"POST\" retry=1 error=503: Service \
+         Unavailable\n",
+        "{log:?}"
+    );
+}
+
+/// A newer server may report an outcome this version does not know: those users are neither
+/// added nor not found, and rcinvite says why their counts are unknown.
+#[tokio::test]
+async fn an_outcome_rcinvite_does_not_know_leaves_those_counts_unknown() {
+    let server = mock_server(INVITE).await;
+    let mut answer = fixture("groups.invite/response-200-modern.json");
+    answer["invitees"] = json!([
+        {"requested": "alice", "outcome": "added", "user": {"_id": "id-alice", "username": "alice"}},
+        {"requested": "gone", "outcome": "deactivated", "user": {"_id": "id-gone", "username": "gone"}}
+    ]);
+    invite_mock()
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .expect(2)
+        .mount(&server)
+        .await;
+
+    let output = run(&server, &["--room-name", "team", "alice", "gone"], "").await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "success: 2 usernames for group \"team\", 1 of 1 batch accepted\n  \
+         added                  1\n  \
+         already members        0\n  \
+         not found              0\n  \
+         unknown                1\n\
+         counts are unknown for 1 users: the server reported outcomes this version of rcinvite \
+         does not know\n"
+    );
+    let output = run(
+        &server,
+        &["--room-name", "team", "--json", "alice", "gone"],
+        "",
+    )
+    .await;
+    let report = json_report(&output);
+    assert_eq!(
+        (report["added"].clone(), report["unknown"].clone()),
+        (json!(1), json!(1))
+    );
+}
+
+#[tokio::test]
 async fn unauthorized_stops_the_run_with_failure() {
     let server = mock_server(INVITE).await;
     invite_mock()

@@ -7,43 +7,32 @@ use std::{
     path::Path,
 };
 
+use rocketchat_client::LookupMode;
+
 /// The entries to invite, in order, each once.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct UserList {
     /// Distinct entries, in the order first seen.
     pub(crate) entries: Vec<String>,
-    /// How many entries were dropped as repeats of an earlier one (see [`dedup_key`]).
+    /// How many entries were dropped as repeats of an earlier one: the same id, or a username
+    /// that differs only in case ([`LookupMode::key`], Rocket.Chat's own comparison).
     pub(crate) duplicates: usize,
-}
-
-/// What two entries must share to be the same user: an id exactly, a username ignoring case.
-///
-/// Rocket.Chat finds users by username case-insensitively, so `Dave` and `dave` are one user.
-/// This folds case as our server does (`username_key` in `rocketchat-server`'s
-/// `domain::invite`): Unicode lower case, which covers ASCII.
-fn dedup_key(entry: &str, usernames: bool) -> String {
-    if usernames {
-        entry.to_lowercase()
-    } else {
-        entry.to_owned()
-    }
 }
 
 impl UserList {
     /// Adds one entry, unless it is blank or was seen before; the first spelling is kept.
-    fn push(&mut self, seen: &mut HashSet<String>, entry: &str, usernames: bool) {
+    fn push(&mut self, seen: &mut HashSet<String>, entry: &str, mode: LookupMode) {
         let entry = entry.trim();
         // `@alice` is how people write a username in chat; Rocket.Chat usernames never start
         // with `@`.
-        let entry = if usernames {
-            entry.trim_start_matches('@')
-        } else {
-            entry
+        let entry = match mode {
+            LookupMode::Usernames => entry.trim_start_matches('@'),
+            LookupMode::Ids => entry,
         };
         if entry.is_empty() {
             return;
         }
-        if seen.insert(dedup_key(entry, usernames)) {
+        if seen.insert(mode.key(entry)) {
             self.entries.push(entry.to_owned());
         } else {
             self.duplicates += 1;
@@ -55,12 +44,12 @@ impl UserList {
 /// stands for standard input, read once.
 ///
 /// A byte order mark at the start of a file or of standard input is dropped. Lines are trimmed;
-/// blank lines and lines starting with `#` are skipped. With `usernames`, a leading `@` is dropped and entries that differ only in case
-/// are one user.
+/// blank lines and lines starting with `#` are skipped. Usernames lose a leading `@`, and
+/// entries that differ only in case are one user.
 pub(crate) fn collect(
     arguments: &[String],
     files: &[impl AsRef<Path>],
-    usernames: bool,
+    mode: LookupMode,
     stdin: impl FnOnce() -> io::Result<String>,
 ) -> Result<UserList, String> {
     let mut list = UserList::default();
@@ -69,7 +58,7 @@ pub(crate) fn collect(
     let mut read_stdin = |list: &mut UserList, seen: &mut HashSet<String>| match stdin.take() {
         Some(read) => {
             let text = read().map_err(|error| format!("cannot read standard input: {error}"))?;
-            push_lines(list, seen, &text, usernames);
+            push_lines(list, seen, &text, mode);
             Ok(())
         }
         None => Err("standard input (-) can be read only once".to_owned()),
@@ -78,7 +67,7 @@ pub(crate) fn collect(
         if argument == "-" {
             read_stdin(&mut list, &mut seen)?;
         } else {
-            list.push(&mut seen, argument, usernames);
+            list.push(&mut seen, argument, mode);
         }
     }
     for file in files {
@@ -89,18 +78,18 @@ pub(crate) fn collect(
         }
         let text = fs::read_to_string(file)
             .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-        push_lines(&mut list, &mut seen, &text, usernames);
+        push_lines(&mut list, &mut seen, &text, mode);
     }
     Ok(list)
 }
 
-fn push_lines(list: &mut UserList, seen: &mut HashSet<String>, text: &str, usernames: bool) {
+fn push_lines(list: &mut UserList, seen: &mut HashSet<String>, text: &str, mode: LookupMode) {
     // Editors on Windows start UTF-8 files with a byte order mark; it is not part of the first
     // name (and `trim` keeps it: U+FEFF is not white space).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for line in text.lines() {
         if !line.trim_start().starts_with('#') {
-            list.push(seen, line, usernames);
+            list.push(seen, line, mode);
         }
     }
 }
@@ -116,6 +105,9 @@ pub(crate) fn read_stdin() -> io::Result<String> {
 mod tests {
     use super::*;
 
+    const USERNAMES: LookupMode = LookupMode::Usernames;
+    const IDS: LookupMode = LookupMode::Ids;
+
     fn no_stdin() -> io::Result<String> {
         panic!("standard input was read")
     }
@@ -123,7 +115,7 @@ mod tests {
     #[test]
     fn arguments_are_trimmed_and_deduplicated() {
         let arguments = ["alice", " bob ", "alice", "", "@carol"].map(String::from);
-        let list = collect(&arguments, &[] as &[&str], true, no_stdin).unwrap();
+        let list = collect(&arguments, &[] as &[&str], USERNAMES, no_stdin).unwrap();
         assert_eq!(list.entries, ["alice", "bob", "carol"]);
         assert_eq!(list.duplicates, 1);
     }
@@ -131,7 +123,7 @@ mod tests {
     #[test]
     fn lines_skip_comments_and_blanks() {
         let stdin = || Ok("# team\nalice\n\n  # not me\r\nbob\r\n  \ncarol\n".to_owned());
-        let list = collect(&["-".to_owned()], &[] as &[&str], true, stdin).unwrap();
+        let list = collect(&["-".to_owned()], &[] as &[&str], USERNAMES, stdin).unwrap();
         assert_eq!(list.entries, ["alice", "bob", "carol"]);
     }
 
@@ -146,7 +138,13 @@ mod tests {
             "ΣΊΣΥΦΟΣ",
             "σίσυφος",
         ];
-        let list = collect(&arguments.map(String::from), &[] as &[&str], true, no_stdin).unwrap();
+        let list = collect(
+            &arguments.map(String::from),
+            &[] as &[&str],
+            USERNAMES,
+            no_stdin,
+        )
+        .unwrap();
         assert_eq!(list.entries, ["Dave", "Ärger", "ΣΊΣΥΦΟΣ"]);
         assert_eq!(list.duplicates, 4);
     }
@@ -158,13 +156,7 @@ mod tests {
             "nsyqwzz4gsktx4dyk",
             "nSYqWzZ4GsKTX4dyK",
         ];
-        let list = collect(
-            &arguments.map(String::from),
-            &[] as &[&str],
-            false,
-            no_stdin,
-        )
-        .unwrap();
+        let list = collect(&arguments.map(String::from), &[] as &[&str], IDS, no_stdin).unwrap();
         assert_eq!(list.entries, ["nSYqWzZ4GsKTX4dyK", "nsyqwzz4gsktx4dyk"]);
         assert_eq!(list.duplicates, 1);
     }
@@ -172,28 +164,29 @@ mod tests {
     #[test]
     fn a_byte_order_mark_is_dropped() {
         let stdin = || Ok("\u{feff}alice\nbob\n".to_owned());
-        let list = collect(&["-".to_owned()], &[] as &[&str], false, stdin).unwrap();
+        let list = collect(&["-".to_owned()], &[] as &[&str], IDS, stdin).unwrap();
         assert_eq!(list.entries, ["alice", "bob"]);
         let stdin = || Ok("\u{feff}# team\nalice\n".to_owned());
-        let list = collect(&["-".to_owned()], &[] as &[&str], true, stdin).unwrap();
+        let list = collect(&["-".to_owned()], &[] as &[&str], USERNAMES, stdin).unwrap();
         assert_eq!(list.entries, ["alice"]);
     }
 
     #[test]
     fn ids_keep_a_leading_at_sign() {
-        let list = collect(&["@x".to_owned()], &[] as &[&str], false, no_stdin).unwrap();
+        let list = collect(&["@x".to_owned()], &[] as &[&str], IDS, no_stdin).unwrap();
         assert_eq!(list.entries, ["@x"]);
     }
 
     #[test]
     fn stdin_is_read_once() {
-        let error = collect(&["-".to_owned()], &["-"], true, || Ok(String::new())).unwrap_err();
+        let error =
+            collect(&["-".to_owned()], &["-"], USERNAMES, || Ok(String::new())).unwrap_err();
         assert_eq!(error, "standard input (-) can be read only once");
     }
 
     #[test]
     fn missing_file_is_named() {
-        let error = collect(&[], &["/no/such/file"], true, no_stdin).unwrap_err();
+        let error = collect(&[], &["/no/such/file"], USERNAMES, no_stdin).unwrap_err();
         assert!(error.starts_with("cannot read /no/such/file: "), "{error}");
     }
 }

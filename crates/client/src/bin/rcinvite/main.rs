@@ -6,9 +6,10 @@ use clap::{
     ArgGroup, ArgMatches, CommandFactory, FromArgMatches, Parser, error::ErrorKind,
     parser::ValueSource,
 };
-use rocketchat_client::{Client, Credentials, Error, RetryPolicy, RoomSelector};
+use rocketchat_client::{Client, Credentials, Error, LookupMode, RetryPolicy, RoomSelector};
 
 mod input;
+mod log;
 mod output;
 mod run;
 
@@ -162,7 +163,7 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(error) => error.exit(),
     };
-    init_logging(args.verbose);
+    log::init(args.verbose);
     let credentials = credentials(&args, &matches);
     let room = match (&args.room_id, &args.room_name) {
         (Some(id), _) => RoomSelector::id(id.trim()),
@@ -191,7 +192,12 @@ fn main() -> ExitCode {
         report.exit_code()
     };
 
-    let list = match input::collect(&args.users, &args.file, !args.ids, input::read_stdin) {
+    let mode = if args.ids {
+        LookupMode::Ids
+    } else {
+        LookupMode::Usernames
+    };
+    let list = match input::collect(&args.users, &args.file, mode, input::read_stdin) {
         Ok(list) => list,
         Err(message) => return fail(message),
     };
@@ -213,7 +219,7 @@ fn main() -> ExitCode {
         room: room.clone(),
         entries: list.entries,
         duplicates: list.duplicates,
-        ids: args.ids,
+        mode,
         batch_size: args.batch_size as usize,
         show_progress: !args.json && std::io::stderr().is_terminal(),
     };
@@ -307,41 +313,4 @@ fn server_url(value: &str) -> Result<String, String> {
 
 fn usage_error(kind: ErrorKind, message: &str) -> ! {
     Args::command().error(kind, message).exit()
-}
-
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => return,
-        1 => tracing::Level::WARN,
-        2 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_ansi(log_colours(
-            std::io::stderr().is_terminal(),
-            std::env::var_os("NO_COLOR"),
-        ))
-        .with_target(false)
-        .init();
-}
-
-/// Whether the log has colour codes: only on a terminal (not in a file or a pipe), and not when
-/// `NO_COLOR` is set to something (<https://no-color.org>), which `with_ansi` would override.
-fn log_colours(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
-    terminal && no_color.is_none_or(|value| value.is_empty())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_colours_only_on_a_terminal_without_no_color() {
-        assert!(log_colours(true, None));
-        assert!(log_colours(true, Some("".into())));
-        assert!(!log_colours(true, Some("1".into())));
-        assert!(!log_colours(false, None));
-    }
 }

@@ -53,11 +53,19 @@ pub(crate) fn text(report: &Report) -> String {
             let _ = writeln!(out, "  {label:<16} {count:>7}");
         }
     }
-    if report.unknown > 0 {
+    if report.unreported > 0 {
         let _ = writeln!(
             out,
             "counts are unknown for {} users: the server does not report per-user outcomes",
-            report.unknown
+            report.unreported
+        );
+    }
+    if report.other > 0 {
+        let _ = writeln!(
+            out,
+            "counts are unknown for {} users: the server reported outcomes this version of \
+             rcinvite does not know",
+            report.other
         );
     }
     if !report.not_found_users.is_empty() {

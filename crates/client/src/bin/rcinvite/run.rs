@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rocketchat_client::{
-    Client, Error, RoomSelector,
-    protocol::{ErrorKind, groups::invite::Outcome},
+    Client, Error, Invitees, LookupMode, RoomSelector,
+    bulk::{BatchOutcome, Stop},
 };
 use serde::Serialize;
 
@@ -16,11 +16,6 @@ pub(crate) const EXIT_SUCCESS: u8 = 0;
 pub(crate) const EXIT_FAILURE: u8 = 1;
 /// Some users were not found, or some batches failed or were not sent.
 pub(crate) const EXIT_PARTIAL: u8 = 3;
-
-/// How many batches in a row may fail for reasons that may not last (network, timeout, 5xx)
-/// before the rest are not sent: by then the server is most likely down, and each further
-/// batch would only add its own retries and timeouts.
-pub(crate) const MAX_FAILURES_IN_A_ROW: usize = 3;
 
 /// What one run did, printed at the end (as text or, with `--json`, as this structure).
 #[derive(Debug, Default, Serialize)]
@@ -41,9 +36,16 @@ pub(crate) struct Report {
     pub(crate) added: usize,
     pub(crate) already_members: usize,
     pub(crate) not_found: usize,
-    /// Users in accepted batches whose fate the server did not report (servers other than
-    /// rocketchat-rs send no per-user outcomes).
+    /// Users in accepted batches whose fate rcinvite cannot tell: the server did not report it
+    /// (servers other than rocketchat-rs send no per-user outcomes), or reported an outcome
+    /// this version does not know.
     pub(crate) unknown: usize,
+    /// Of `unknown`, the users whose outcome the server did not report.
+    #[serde(skip)]
+    pub(crate) unreported: usize,
+    /// Of `unknown`, the users with an outcome this version does not know.
+    #[serde(skip)]
+    pub(crate) other: usize,
     /// Users in batches that failed or were not sent.
     pub(crate) not_done: usize,
     pub(crate) not_found_users: Vec<String>,
@@ -157,125 +159,94 @@ pub(crate) struct Plan {
     pub(crate) room: RoomSelector,
     pub(crate) entries: Vec<String>,
     pub(crate) duplicates: usize,
-    pub(crate) ids: bool,
+    pub(crate) mode: LookupMode,
     pub(crate) batch_size: usize,
     pub(crate) show_progress: bool,
 }
 
-/// Sends every batch, going on after a batch fails for a reason that may not last (network,
-/// timeout, 5xx) and stopping when every later batch would fail the same way (unauthorized,
-/// unknown group, no permission...), when the server is rate limiting us (the client has
-/// already waited as long as its retry policy allows), or after [`MAX_FAILURES_IN_A_ROW`]
-/// batches in a row failed.
+/// Sends every batch through the client's bulk invite, which goes on after a batch fails for a
+/// reason that may not last and stops when every later batch would fail the same way or after
+/// 3 batches in a row failed; prints each failure as it happens.
 pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
     let Plan {
         room,
         entries,
         duplicates,
-        ids,
+        mode,
         batch_size,
         show_progress,
     } = plan;
-    let batches: Vec<&[String]> = entries.chunks(batch_size).collect();
-    let mut report = Report {
-        room: Some(room.clone()),
-        mode: if ids { "ids" } else { "usernames" },
-        requested: entries.len(),
-        duplicates,
-        batches: Batches {
-            size: batch_size,
-            total: batches.len(),
-            ..Batches::default()
-        },
-        ..Report::default()
+    let invitees = match mode {
+        LookupMode::Ids => Invitees::user_ids(entries),
+        LookupMode::Usernames => Invitees::usernames(entries),
     };
-    let progress = progress_bar(entries.len(), show_progress);
-    let mut first = 1;
-    let mut failures_in_a_row = 0;
-    for (index, batch) in batches.iter().enumerate() {
-        let number = index + 1;
-        let position = (number, [first, first + batch.len() - 1]);
-        first += batch.len();
-        progress.set_message(format!("batch {number}/{}", report.batches.total));
-        let result = if ids {
-            client
-                .invite_user_ids(room.clone(), batch.iter().cloned())
-                .await
-        } else {
-            client
-                .invite_usernames(room.clone(), batch.iter().cloned())
-                .await
-        };
-        match result {
-            Ok(response) => {
-                failures_in_a_row = 0;
-                report.batches.succeeded += 1;
-                match response.invitees {
-                    Some(invitees) => {
-                        for invitee in invitees {
-                            match invitee.outcome {
-                                Outcome::Added => report.added += 1,
-                                Outcome::AlreadyMember => report.already_members += 1,
-                                Outcome::NotFound => {
-                                    report.not_found += 1;
-                                    report.not_found_users.push(invitee.requested);
-                                }
-                                // An outcome this version does not know: its fate is unknown.
-                                _ => report.unknown += 1,
-                            }
-                        }
-                    }
-                    None => report.unknown += batch.len(),
-                }
-            }
-            // Rocket.Chat's answer when none of the batch's users exists.
-            Err(Error::Api {
-                kind: ErrorKind::EmptyInviteList,
-                ..
-            }) => {
-                failures_in_a_row = 0;
-                report.batches.succeeded += 1;
-                report.not_found += batch.len();
-                report.not_found_users.extend(batch.iter().cloned());
-            }
-            Err(error) => {
-                // A 429 that reaches us is one the client gave up waiting out: the next batch
-                // would meet the same limiter.
-                let lasting = matches!(error, Error::RateLimited { .. })
-                    || (!error.is_transient() && !matches!(error, Error::Decode { .. }));
-                let failure = BatchError::from_error(Some(position), &error);
-                progress.suspend(|| {
-                    eprintln!(
-                        "rcinvite: batch {number} of {} (users {}-{}) failed: {}",
-                        report.batches.total, position.1[0], position.1[1], failure.message
-                    );
-                });
-                report.batches.failed += 1;
-                report.not_done += batch.len();
-                failures_in_a_row += 1;
-                let stopped = if lasting {
-                    Some(format!("after: {}", failure.message))
-                } else if failures_in_a_row == MAX_FAILURES_IN_A_ROW {
-                    Some(format!(
-                        "after {MAX_FAILURES_IN_A_ROW} batches in a row failed, the last with: {}",
-                        failure.message
-                    ))
-                } else {
-                    None
-                };
-                report.errors.push(failure);
-                if stopped.is_some() {
-                    let rest = &batches[number..];
-                    report.batches.skipped = rest.len();
-                    report.not_done += rest.iter().map(|b| b.len()).sum::<usize>();
-                    report.stopped = stopped.filter(|_| !rest.is_empty());
-                    break;
-                }
-            }
+    let mut bulk = client
+        .bulk_invite(room.clone(), invitees)
+        .batch_size(batch_size);
+    let total = bulk.report().batches;
+    let progress = progress_bar(bulk.entries().len(), show_progress);
+    let mut errors = Vec::new();
+    let mut number = 1;
+    loop {
+        if number <= total {
+            progress.set_message(format!("batch {number}/{total}"));
         }
-        progress.inc(batch.len() as u64);
+        let Some(batch) = bulk.next_batch().await else {
+            break;
+        };
+        let users = [batch.users.start + 1, batch.users.end];
+        if let BatchOutcome::Failed(error) = &batch.outcome {
+            let failure = BatchError::from_error(Some((batch.number, users)), error);
+            progress.suspend(|| {
+                eprintln!(
+                    "rcinvite: batch {} of {total} (users {}-{}) failed: {}",
+                    batch.number, users[0], users[1], failure.message
+                );
+            });
+            errors.push(failure);
+        }
+        progress.inc(batch.users.len() as u64);
+        number = batch.number + 1;
     }
     progress.finish_and_clear();
+
+    let done = bulk.finish();
+    let last_failure = errors.last().map_or("", |error| error.message.as_str());
+    let stopped = done.stopped.map(|stop| match stop {
+        Stop::FailuresInARow { failures, .. } => {
+            format!("after {failures} batches in a row failed, the last with: {last_failure}")
+        }
+        // A failure every later batch would share, or a reason of a newer library: the last
+        // error says it.
+        _ => format!("after: {last_failure}"),
+    });
+    let mut report = Report {
+        room: Some(room),
+        mode: match mode {
+            LookupMode::Ids => "ids",
+            LookupMode::Usernames => "usernames",
+        },
+        requested: done.requested,
+        duplicates,
+        batches: Batches {
+            size: done.batch_size,
+            total: done.batches,
+            succeeded: done.succeeded,
+            failed: done.failed,
+            skipped: done.skipped,
+        },
+        added: done.outcomes.added,
+        already_members: done.outcomes.already_members,
+        not_found: done.outcomes.not_found,
+        unknown: done.unreported + done.outcomes.other,
+        unreported: done.unreported,
+        other: done.outcomes.other,
+        not_done: done.not_done,
+        not_found_users: done.not_found_entries,
+        errors,
+        stopped,
+        ..Report::default()
+    };
     report.finish();
     report
 }
