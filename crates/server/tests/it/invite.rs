@@ -567,17 +567,17 @@ async fn new_subscriptions_are_open_alerted_and_unread_without_roles() {
     assert_eq!(owner_roles, r#"["owner"]"#);
 }
 
-#[tokio::test]
+/// 64 inviters race over overlapping lists of 100 users: each user is added once, reported
+/// `added` once, counted once, and gets one `au` message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_overlapping_invites_count_every_member_once() {
     let world = World::new().await;
-    let names: Vec<String> = (0..30).map(|i| format!("user{i:02}")).collect();
-    for name in &names {
-        world.server.create_user(name).await;
-    }
+    let names: Vec<String> = (0..100).map(|i| format!("user{i:02}")).collect();
+    world.server.seed_users(&names, "password").await;
     let mut tasks = Vec::new();
-    for task in 0..24 {
+    for task in 0..64 {
         let batch: Vec<String> = (0..10)
-            .map(|i| names[(task * 3 + i) % names.len()].clone())
+            .map(|i| names[(task * 7 + i) % names.len()].clone())
             .collect();
         let url = format!("{}/api/v1/groups.invite", world.server.url());
         let owner = world.owner.clone();
@@ -605,17 +605,17 @@ async fn concurrent_overlapping_invites_count_every_member_once() {
     for task in tasks {
         added += task.await.unwrap();
     }
-    assert_eq!(added, 30, "each user is reported added exactly once");
+    assert_eq!(added, 100, "each user is reported added exactly once");
     let info = world.info().await;
-    assert_eq!(info["usersCount"], 32);
-    assert_eq!(info["msgs"], 30);
+    assert_eq!(info["usersCount"], 102);
+    assert_eq!(info["msgs"], 100);
     let members = world.member_names().await;
-    assert_eq!(members.len(), 32);
-    assert_eq!(members.iter().collect::<HashSet<_>>().len(), 32);
+    assert_eq!(members.len(), 102);
+    assert_eq!(members.iter().collect::<HashSet<_>>().len(), 102);
     let history = world.history().await;
     let added_names: HashSet<_> = history.iter().map(|m| m["msg"].clone()).collect();
-    assert_eq!(history.len(), 30);
-    assert_eq!(added_names.len(), 30);
+    assert_eq!(history.len(), 100);
+    assert_eq!(added_names.len(), 100);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ mod support;
 
 mod bad_input;
 mod connections;
+mod durability;
 mod endpoints;
 mod invite;
 mod rate_limit;

@@ -1,0 +1,169 @@
+//! What the server acknowledged survives the process being killed: the real binary, under load,
+//! stopped with SIGKILL, then started again on the same SQLite file.
+
+use std::collections::HashSet;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rocketchat_server::Config;
+use rocketchat_server::testing::{TestServer, TestUser};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::support::get;
+
+/// Users invited one by one during the load.
+const USERS: usize = 2_000;
+/// Concurrent inviters.
+const INVITERS: usize = 32;
+
+/// The `rocketchat-server` binary on `database`, with its address once it listens.
+async fn start_binary(database: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rocketchat-server"))
+        .env_clear()
+        .env("DATABASE_URL", database)
+        .env("PORT", "0")
+        .env("ADMIN_PASS", "admin-password")
+        .env("API_ENABLE_RATE_LIMITER", "false")
+        .env("RUST_LOG", "warn,rocketchat_server=info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some((_, address)) = line.split_once("listening address=") {
+                return address.trim().to_owned();
+            }
+        }
+        panic!("the server stopped before it listened");
+    })
+    .await
+    .expect("the server listens within 30 s");
+    // Keep reading its log, so that it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, format!("http://{address}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_invite_is_lost_when_the_server_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("killed.db").display());
+    let mut config = Config::for_tests();
+    config.database_url = database.clone();
+    let setup = TestServer::start_with(config.clone()).await;
+    let names: Vec<String> = (0..USERS).map(|i| format!("invitee{i}")).collect();
+    setup.seed_users(&names, "password").await;
+    let owner = setup.create_user("owner").await;
+    let room_id = setup.create_group(&owner, "durable", &[]).await;
+    setup.shutdown().await;
+
+    let (mut child, url) = start_binary(&database).await;
+    let owner = log_in(&url, "owner", "owner-password").await;
+    let acknowledged = Arc::new(Mutex::new(HashSet::new()));
+    let http = reqwest::Client::new();
+    let mut inviters = Vec::new();
+    for inviter in 0..INVITERS {
+        let (http, url, owner, room_id) =
+            (http.clone(), url.clone(), owner.clone(), room_id.clone());
+        let names: Vec<String> = names
+            .iter()
+            .skip(inviter)
+            .step_by(INVITERS)
+            .cloned()
+            .collect();
+        let acknowledged = Arc::clone(&acknowledged);
+        inviters.push(tokio::spawn(async move {
+            for name in names {
+                let sent = http
+                    .post(format!("{url}/api/v1/groups.invite"))
+                    .header("X-User-Id", &owner.user_id)
+                    .header("X-Auth-Token", &owner.auth_token)
+                    .json(&json!({ "roomId": room_id, "username": name }))
+                    .send()
+                    .await;
+                // Once the server is gone, calls fail; what was answered is what counts.
+                let Ok(response) = sent else { return };
+                let Ok(body) = response.json::<Value>().await else {
+                    return;
+                };
+                if body["invitees"][0]["outcome"] == "added" {
+                    acknowledged.lock().unwrap().insert(name);
+                }
+            }
+        }));
+    }
+    // Kill it in the middle of the load.
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while acknowledged.lock().unwrap().len() < USERS / 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("a quarter of the invites are answered within 60 s");
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    for inviter in inviters {
+        inviter.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() < USERS, "the load ended before the kill");
+
+    let server = TestServer::start_with(config).await;
+    let owner = server.log_in("owner").await;
+    let members = get(
+        &server,
+        &format!("/api/v1/groups.members?roomId={room_id}&count=0"),
+        &owner,
+    )
+    .await;
+    assert_eq!(members.status, 200, "{:#}", members.body);
+    let members: HashSet<String> = members.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| member["username"].as_str().unwrap().to_owned())
+        .collect();
+    let lost: Vec<&String> = acknowledged.difference(&members).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    // The counters agree with what survived, acknowledged or not.
+    let info = get(
+        &server,
+        &format!("/api/v1/groups.info?roomId={room_id}"),
+        &owner,
+    )
+    .await;
+    assert_eq!(info.body["group"]["usersCount"], members.len());
+    assert_eq!(info.body["group"]["msgs"], members.len() - 1);
+    let history = get(
+        &server,
+        &format!("/api/v1/groups.history?roomId={room_id}&count=0"),
+        &owner,
+    )
+    .await;
+    assert_eq!(
+        history.body["messages"].as_array().unwrap().len(),
+        members.len() - 1
+    );
+}
+
+async fn log_in(url: &str, username: &str, password: &str) -> TestUser {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{url}/api/v1/login"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    TestUser::new(
+        body["data"]["userId"].as_str().unwrap(),
+        body["data"]["authToken"].as_str().unwrap(),
+        username,
+    )
+}
