@@ -70,38 +70,43 @@ pub(crate) async fn get(server: &TestServer, path: &str, who: &TestUser) -> Answ
     call(server, Method::GET, path, Some(who), None).await
 }
 
-/// Replaces values that change from run to run with placeholders naming their kind.
-pub(crate) fn redact(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(key, value)| {
-                    let redacted = match key.as_str() {
-                        "_id" | "userId" | "rid" | "roomId" if value.is_string() => {
-                            if value == "rocket.cat" || value == "GENERAL" {
-                                value.clone()
-                            } else {
-                                Value::String("[id]".to_owned())
-                            }
-                        }
-                        "ts" | "_updatedAt" | "lm" | "createdAt" if value.is_string() => {
-                            Value::String("[date]".to_owned())
-                        }
-                        "requested" if value.as_str().is_some_and(looks_like_id) => {
-                            Value::String("[id]".to_owned())
-                        }
-                        "authToken" => Value::String("[token]".to_owned()),
-                        "avatarUrl" => Value::String("[url]".to_owned()),
-                        _ => redact(value),
-                    };
-                    (key.clone(), redacted)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-        other => other.clone(),
+/// insta settings with the redactions every snapshot of an answer needs: values that change
+/// from run to run become placeholders naming their kind (`[id]`, `[date]`, `[token]`,
+/// `[url]`). The fixed ids every workspace has (`rocket.cat`, `GENERAL`) stay.
+pub(crate) fn redactions() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for key in ["_id", "userId", "rid", "roomId"] {
+        settings.add_redaction(
+            &format!(".**.{key}"),
+            insta::dynamic_redaction(|value, _| match value.as_str() {
+                Some("rocket.cat" | "GENERAL") | None => value,
+                Some(_) => "[id]".into(),
+            }),
+        );
     }
+    for key in ["ts", "_updatedAt", "lm", "createdAt"] {
+        settings.add_redaction(&format!(".**.{key}"), "[date]");
+    }
+    // A requested entry is an id when the invite was by ids.
+    settings.add_redaction(
+        ".**.requested",
+        insta::dynamic_redaction(|value, _| match value.as_str() {
+            Some(text) if looks_like_id(text) => "[id]".into(),
+            _ => value,
+        }),
+    );
+    settings.add_redaction(".**.authToken", "[token]");
+    settings.add_redaction(".**.avatarUrl", "[url]");
+    settings
 }
+
+/// `insta::assert_json_snapshot!` with [`redactions`].
+macro_rules! assert_answer_snapshot {
+    ($name:expr, $value:expr $(,)?) => {
+        $crate::support::redactions().bind(|| insta::assert_json_snapshot!($name, $value))
+    };
+}
+pub(crate) use assert_answer_snapshot;
 
 /// Whether a string is a Rocket.Chat id: 17 characters of Meteor's alphabet.
 fn looks_like_id(text: &str) -> bool {
