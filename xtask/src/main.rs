@@ -4,7 +4,7 @@
 //! - `schema [--check | --stdout]`: writes the JSON Schema of every wire type and the OpenAPI
 //!   document to `schemas/`; `--check` writes nothing and fails when a committed file is stale.
 //! - `bench`: builds the release server, seeds it, drives it with `wrk` and prints the
-//!   performance figures against the targets (see `bench.rs`; needs `wrk`, never run by CI).
+//!   performance figures against the targets (see `bench/mod.rs`; needs `wrk`, never run by CI).
 
 use std::{path::PathBuf, process::ExitCode};
 

@@ -188,6 +188,7 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Creates many users in one write and returns their ids in order: `create_user` for
     /// seeding large numbers. No record is read back, and a taken username or e-mail fails
     /// the whole call and creates nobody.
+    #[cfg(feature = "testing")]
     fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>>;
 
     /// Finds an account and its password hash for a login.

@@ -27,7 +27,6 @@ use super::{
 };
 use crate::domain::groups::Page;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
-use crate::util;
 
 mod checkpoint;
 mod queries;
@@ -338,9 +337,10 @@ impl Store for SqliteStore {
         self.write(move |conn| queries::create_user(conn, user))
     }
 
+    #[cfg(feature = "testing")]
     fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>> {
         self.write(move |conn| {
-            let now = util::now();
+            let now = crate::util::now();
             users
                 .into_iter()
                 .map(|user| queries::insert_user(conn, user, &now))

@@ -1,0 +1,261 @@
+//! The bench's report: a description of the run and a Markdown table of its figures, their
+//! ratios to the baseline and the targets, with the helpers that format them.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::machine::{self, Machine};
+use super::slow::Closed;
+use super::wrk::WrkRun;
+use super::{
+    BIG_MEMBERS, BULK_RUNS, CONNECTIONS, DURATION_SECS, SETTLE, SLOW_CONNECTIONS,
+    TARGET_BIG_SLOWDOWN, TARGET_HWM_MB, TARGET_INVITE_RATIO, TARGET_P99_MS, TARGET_SLOW_P99_MS,
+    WRK_THREADS, seed,
+};
+
+/// The bulk invites of one size.
+#[derive(Debug)]
+pub(super) struct BulkFigures {
+    /// Users per invite.
+    pub(super) size: usize,
+    /// The median time of one invite, in milliseconds.
+    pub(super) median_ms: f64,
+    /// The target, in milliseconds.
+    pub(super) target_ms: f64,
+}
+
+/// Everything one run measured, and where.
+#[derive(Debug)]
+pub(super) struct Report {
+    /// The machine.
+    pub(super) machine: Machine,
+    /// wrk's version.
+    pub(super) wrk_version: String,
+    /// The seeded database's size, in MB.
+    pub(super) db_mb: f64,
+    /// How long seeding took.
+    pub(super) seed_time: Duration,
+    /// Bare `GET /api/info`.
+    pub(super) baseline: WrkRun,
+    /// `GET /api/info` while the slow connections were open.
+    pub(super) slow: WrkRun,
+    /// How many slow connections the server closed during that run.
+    pub(super) slow_closed: Closed,
+    /// One-user invites into 10-member groups.
+    pub(super) small: WrkRun,
+    /// One-user invites into the big group.
+    pub(super) big: WrkRun,
+    /// The bulk invites, one entry per size.
+    pub(super) bulk: Vec<BulkFigures>,
+    /// The server's peak resident memory after the wrk runs, in KiB.
+    pub(super) hwm_after_load_kb: u64,
+    /// The server's peak resident memory at the end, in KiB.
+    pub(super) hwm_kb: u64,
+}
+
+impl Report {
+    /// The report in Markdown: where and how the figures were measured, then the table.
+    pub(super) fn render(&self) -> String {
+        let mut out = String::new();
+        self.describe(&mut out);
+        self.table(&mut out);
+        out
+    }
+
+    /// The paragraphs above the table.
+    fn describe(&self, out: &mut String) {
+        let machine = &self.machine;
+        let _ = writeln!(
+            out,
+            "Measured {} at commit {} by `cargo xtask bench`.\n",
+            machine::today(),
+            machine::commit()
+        );
+        let _ = writeln!(
+            out,
+            "Machine: {} cores, {}, {:.1} GiB RAM, {}; the load generator (wrk {}, {WRK_THREADS} \
+             threads) runs on the same machine.\n",
+            machine.cores, machine.cpu, machine.mem_gib, machine.kernel, self.wrk_version
+        );
+        let _ = writeln!(
+            out,
+            "Server: release build, SQLite in WAL mode, rate limiter on (the admin caller is exempt \
+             by role), `RUST_LOG=warn`. Seeded {} users and {} groups into a {:.0} MB database \
+             in {:.1} s. wrk runs last {DURATION_SECS} s at {CONNECTIONS} connections; the bulk \
+             invites start {} s after the load, {} ms apart. The {SLOW_CONNECTIONS} slow \
+             connections are opened just before their run and held through it: a third send \
+             nothing, a third half a request line, a third the headers of a `groups.invite` POST \
+             and half of its 100-byte body.\n",
+            thousands(seed::users() as f64),
+            thousands(seed::groups() as f64),
+            self.db_mb,
+            self.seed_time.as_secs_f64(),
+            SETTLE.as_secs(),
+            (SETTLE / 10).as_millis()
+        );
+    }
+
+    /// The table: one row per figure, latencies as p99 with p50 in parentheses.
+    fn table(&self, out: &mut String) {
+        let (baseline, slow, small, big) = (&self.baseline, &self.slow, &self.small, &self.big);
+        let slow_ratio = slow.rps / baseline.rps;
+        let invite_ratio = small.rps / baseline.rps;
+        let slowdown = small.rps / big.rps;
+        let hwm_mb = self.hwm_kb as f64 / 1024.0;
+        let closed = &self.slow_closed;
+        let mut row = |cells: [&str; 5]| {
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        };
+        row(["Measure", "Figure", "Ratio", "Target", "Met"]);
+        row(["---", "---", "---", "---", "---"]);
+        row([
+            &format!("Baseline: `GET /api/info`, {CONNECTIONS} connections"),
+            &format!("{} req/s, {}", thousands(baseline.rps), latency(baseline)),
+            "1.00",
+            "",
+            "",
+        ]);
+        row([
+            &format!(
+                "`GET /api/info` while {SLOW_CONNECTIONS} slow connections are open, \
+                 {CONNECTIONS} connections"
+            ),
+            &format!("{} req/s", thousands(slow.rps)),
+            &format!("{:.1}% of baseline", slow_ratio * 100.0),
+            "",
+            "",
+        ]);
+        row([
+            "`GET /api/info` p99 latency (p50) while the slow connections are open",
+            &format!("{:.2} ms ({:.2} ms)", slow.p99_ms, slow.p50_ms),
+            "",
+            &format!("≤ {TARGET_SLOW_P99_MS:.0} ms"),
+            met(slow.p99_ms <= TARGET_SLOW_P99_MS),
+        ]);
+        row([
+            "Slow connections the server closed during that run",
+            &format!(
+                "{} of {}, held {:.1} s",
+                closed.total(),
+                closed.count(),
+                closed.open_for().as_secs_f64()
+            ),
+            "",
+            "none",
+            met(closed.total() == 0),
+        ]);
+        row([
+            &format!(
+                "One-user invite into 10-member groups, {CONNECTIONS} connections ({} invites)",
+                thousands(small.requests as f64)
+            ),
+            &format!("{} req/s", thousands(small.rps)),
+            &format!("{:.1}% of baseline", invite_ratio * 100.0),
+            &format!("≥ {:.0}%", TARGET_INVITE_RATIO * 100.0),
+            met(invite_ratio >= TARGET_INVITE_RATIO),
+        ]);
+        row([
+            "One-user invite p99 latency (p50)",
+            &format!("{:.2} ms ({:.2} ms)", small.p99_ms, small.p50_ms),
+            "",
+            &format!("≤ {TARGET_P99_MS:.0} ms"),
+            met(small.p99_ms <= TARGET_P99_MS),
+        ]);
+        for bulk in &self.bulk {
+            row([
+                &format!(
+                    "{}-user bulk invite, median of {BULK_RUNS} fresh groups",
+                    thousands(bulk.size as f64)
+                ),
+                &format!("{:.1} ms", bulk.median_ms),
+                "",
+                &format!("< {:.0} ms", bulk.target_ms),
+                met(bulk.median_ms < bulk.target_ms),
+            ]);
+        }
+        row([
+            &format!(
+                "One-user invite into a {}-member group, {CONNECTIONS} connections",
+                thousands(BIG_MEMBERS as f64)
+            ),
+            &format!("{} req/s, {}", thousands(big.rps), latency(big)),
+            &format!("{slowdown:.2}x the 10-member time"),
+            &format!("≤ {TARGET_BIG_SLOWDOWN:.1}x"),
+            met(slowdown <= TARGET_BIG_SLOWDOWN),
+        ]);
+        row([
+            "Server peak resident memory (VmHWM), after the load / at the end",
+            &format!(
+                "{:.1} MB / {hwm_mb:.1} MB",
+                self.hwm_after_load_kb as f64 / 1024.0
+            ),
+            "",
+            &format!("< {TARGET_HWM_MB:.0} MB"),
+            met(hwm_mb < TARGET_HWM_MB),
+        ]);
+    }
+}
+
+/// A run's latency as `p99 1.23 ms (p50 0.45 ms)`.
+fn latency(run: &WrkRun) -> String {
+    format!("p99 {:.2} ms (p50 {:.2} ms)", run.p99_ms, run.p50_ms)
+}
+
+/// The table's "Met" cell.
+fn met(yes: bool) -> &'static str {
+    if yes { "yes" } else { "**no**" }
+}
+
+/// The median of `values`, which it sorts; NaN when there are none.
+pub(super) fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.is_empty() {
+        f64::NAN
+    } else if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// `values` with `decimals` decimals each, separated by commas.
+pub(super) fn join_f(values: &[f64], decimals: usize) -> String {
+    values
+        .iter()
+        .map(|value| format!("{value:.decimals$}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `12345.6` as `12,346`.
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_thousands() {
+        assert_eq!(thousands(1234567.4), "1,234,567");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+    }
+
+    #[test]
+    fn takes_medians() {
+        assert!((median(&mut [3.0, 1.0, 2.0]) - 2.0).abs() < 1e-9);
+        assert!((median(&mut [4.0, 1.0, 3.0, 2.0]) - 2.5).abs() < 1e-9);
+        assert!(median(&mut []).is_nan());
+    }
+}
