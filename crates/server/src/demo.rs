@@ -5,7 +5,8 @@ use rocketchat_protocol::groups::RoomSelector;
 use crate::Error;
 use crate::http::AppState;
 use crate::seed::{self, Account};
-use crate::store::{LoginIdentity, NewGroup, StoreError};
+use crate::service::{self, NewGroup};
+use crate::store::{LoginIdentity, StoreError};
 
 /// The users the demo creates, each with the password `<name>-password`.
 const USERS: &[&str] = &["alice", "bob", "carol", "dave"];
@@ -37,9 +38,9 @@ pub(crate) async fn seed(state: &AppState) -> Result<Demo, Error> {
         .login_user(LoginIdentity::Username(admin_name.clone()))
         .await?
         .ok_or_else(|| StoreError::broken(format!("no admin user called {admin_name}")))?;
-    let created = state
-        .store()
-        .create_group(NewGroup {
+    let created = service::create_group(
+        state.store(),
+        NewGroup {
             caller: admin.caller(),
             name: GROUP.to_owned(),
             members: vec!["alice".to_owned()],
@@ -48,18 +49,19 @@ pub(crate) async fn seed(state: &AppState) -> Result<Demo, Error> {
             custom_fields: Default::default(),
             extra: Default::default(),
             exclude_self: false,
-        })
-        .await;
+        },
+    )
+    .await;
     let room_id = match created {
         Ok(room) => room.id,
-        Err(StoreError::Rejected(_)) => {
+        Err(service::Error::Refused(_)) => {
             let (room, _) = state
                 .store()
                 .room_for(RoomSelector::name(GROUP), admin.id.clone())
                 .await?;
             room.map(|room| room.id).unwrap_or_default()
         }
-        Err(error) => return Err(error.into()),
+        Err(service::Error::Store(error)) => return Err(error.into()),
     };
     let admin_token = seed::issue_token(state, &admin.id).await?;
     Ok(Demo {

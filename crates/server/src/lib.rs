@@ -70,6 +70,7 @@ mod http;
 mod seed;
 mod serve;
 mod server;
+mod service;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -35,7 +35,8 @@ use tokio::task::JoinHandle;
 
 use crate::http::AppState;
 use crate::seed::{self, Account};
-use crate::store::{AddModerator, LoginIdentity, NewGroup};
+use crate::service::{self, AddModerator, NewGroup};
+use crate::store::LoginIdentity;
 use crate::util::error_chain;
 use crate::{Config, Error, Server};
 
@@ -324,10 +325,9 @@ impl TestServer {
     pub async fn create_group(&self, owner: &TestUser, name: &str, members: &[&str]) -> String {
         let created = async {
             let owner = self.user(&owner.username).await?;
-            let room = self
-                .state()
-                .store()
-                .create_group(NewGroup {
+            let room = service::create_group(
+                self.state().store(),
+                NewGroup {
                     caller: owner.caller(),
                     name: name.to_owned(),
                     members: members.iter().map(|member| (*member).to_owned()).collect(),
@@ -336,8 +336,10 @@ impl TestServer {
                     custom_fields: Default::default(),
                     extra: Default::default(),
                     exclude_self: false,
-                })
-                .await?;
+                },
+            )
+            .await
+            .map_err(service_error)?;
             Ok::<_, Error>(room.id)
         };
         created.await.unwrap_or_else(|error| {
@@ -360,13 +362,16 @@ impl TestServer {
                 .await?;
             let room = room.ok_or_else(|| crate::store::StoreError::broken("no such group"))?;
             let owner = self.user(&room.owner.username).await?;
-            store
-                .add_moderator(AddModerator {
+            service::add_moderator(
+                store,
+                AddModerator {
                     caller: owner.caller(),
                     room: RoomSelector::id(room_id),
                     user_id: user.user_id.clone(),
-                })
-                .await?;
+                },
+            )
+            .await
+            .map_err(service_error)?;
             Ok::<_, Error>(())
         };
         added.await.unwrap_or_else(|error| {
@@ -401,6 +406,15 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A use case's failure as the crate's error, for a panic message: the refusal keeps its
+/// text.
+fn service_error(error: service::Error) -> Error {
+    match error {
+        service::Error::Store(error) => error.into(),
+        refused => Error::Internal(Box::new(refused)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The rules of the other `groups.*` calls: creating a group, reading it, naming moderators.
 
 use rocketchat_protocol::{ApiError, ErrorKind};
+use serde_json::{Map, Value};
 
 use super::{Caller, Membership, Permission, RoomRecord};
 
@@ -39,6 +40,73 @@ pub(crate) fn creator_roles() -> Vec<String> {
     vec!["owner".to_owned()]
 }
 
+/// The first members of a new group, and the requested usernames that matched nobody.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FirstMembers {
+    /// `(user id, username, room roles)`: the creator first (unless they stay out), then the
+    /// requested users found, each once.
+    pub(crate) members: Vec<(String, String, Vec<String>)>,
+    /// Requested usernames no user has, in request order.
+    pub(crate) missing: Vec<String>,
+}
+
+/// Who joins a group at its creation: the creator, as its owner, unless `exclude_self`, and
+/// each requested username that a user has exactly (Rocket.Chat skips the others silently).
+/// `found` holds the users whose usernames match the requested ones ignoring case.
+pub(crate) fn first_members(
+    caller: &Caller,
+    exclude_self: bool,
+    requested: &[String],
+    found: Vec<(String, String)>,
+) -> FirstMembers {
+    let wanted: std::collections::HashSet<&str> = requested.iter().map(String::as_str).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut matched = std::collections::HashSet::new();
+    let mut members = Vec::new();
+    if !exclude_self {
+        seen.insert(caller.id.clone());
+        members.push((caller.id.clone(), caller.username.clone(), creator_roles()));
+    }
+    for (id, username) in found {
+        if wanted.contains(username.as_str()) {
+            matched.insert(username.clone());
+            if seen.insert(id.clone()) {
+                members.push((id, username, Vec::new()));
+            }
+        }
+    }
+    let missing = requested
+        .iter()
+        .filter(|name| !matched.contains(name.as_str()))
+        .cloned()
+        .collect();
+    FirstMembers { members, missing }
+}
+
+/// The refusal of a group whose members must all exist when some do not.
+pub(crate) fn unknown_members(missing: &[String]) -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidUsername,
+        format!("No user is called {}", missing.join(", ")),
+    )
+}
+
+/// The display name: Rocket.Chat spreads `extraData` over `{fname: name, _updatedAt}` and then
+/// sets the room's other fields itself, so that of its own fields only a display name given
+/// there is kept.
+pub(crate) fn display_name(name: &str, extra: &Map<String, Value>) -> String {
+    extra
+        .get("fname")
+        .and_then(Value::as_str)
+        .unwrap_or(name)
+        .to_owned()
+}
+
+/// Whether a new group is read-only: asked for, or a broadcast group, which always is.
+pub(crate) fn is_read_only(read_only: bool, extra: &Map<String, Value>) -> bool {
+    read_only || extra.get("broadcast") == Some(&Value::Bool(true))
+}
+
 /// `groups.info`, `groups.members`, `groups.history`: the room must be a private group the
 /// caller is a member of; otherwise `error-room-not-found`, as for a group that does not exist.
 /// Returns the room and the membership it checked.
@@ -65,12 +133,13 @@ pub(crate) fn may_list_members(
 
 /// `groups.addModerator`: after [`check_readable`], the target must exist, the caller needs
 /// `set-moderator` in the room, and the target must be a member who is not a moderator yet.
+/// Returns the target's new room roles.
 pub(crate) fn check_add_moderator(
     caller: &Caller,
     caller_membership: &Membership,
     target_found: bool,
     target_membership: Option<&Membership>,
-) -> Result<(), ApiError> {
+) -> Result<Vec<String>, ApiError> {
     if !target_found {
         return Err(ApiError::invalid_user());
     }
@@ -90,7 +159,9 @@ pub(crate) fn check_add_moderator(
         )
         .with_method("addRoomModerator"));
     }
-    Ok(())
+    let mut roles = target.roles.clone();
+    roles.push("moderator".to_owned());
+    Ok(roles)
 }
 
 /// A page of a list: how many to skip and at most how many to return (`None`: all).
@@ -139,6 +210,49 @@ mod tests {
     }
 
     #[test]
+    fn first_members_are_the_owner_then_exact_usernames_each_once() {
+        let caller = Caller {
+            id: "c".into(),
+            username: "creator".into(),
+            name: "Creator".into(),
+            roles: vec!["user".into()],
+        };
+        let requested = ["Bob".to_owned(), "bob".to_owned(), "ghost".to_owned()];
+        let found = vec![
+            ("b".to_owned(), "bob".to_owned()),
+            ("c".to_owned(), "creator".to_owned()),
+        ];
+        let first = first_members(&caller, false, &requested, found.clone());
+        assert_eq!(
+            first.members,
+            [
+                (
+                    "c".to_owned(),
+                    "creator".to_owned(),
+                    vec!["owner".to_owned()]
+                ),
+                ("b".to_owned(), "bob".to_owned(), vec![]),
+            ]
+        );
+        assert_eq!(first.missing, ["Bob", "ghost"]);
+        let without_self = first_members(&caller, true, &["creator".to_owned()], found);
+        assert_eq!(
+            without_self.members,
+            [("c".to_owned(), "creator".to_owned(), vec![])]
+        );
+    }
+
+    #[test]
+    fn extra_data_gives_the_display_name_and_broadcast_makes_read_only() {
+        let extra: Map<String, Value> =
+            serde_json::from_str(r#"{"fname": "Team A", "broadcast": true}"#).unwrap();
+        assert_eq!(display_name("team-a", &extra), "Team A");
+        assert_eq!(display_name("team-a", &Map::new()), "team-a");
+        assert!(is_read_only(false, &extra));
+        assert!(!is_read_only(false, &Map::new()));
+    }
+
+    #[test]
     fn pagination_defaults_caps_and_unlimited() {
         assert_eq!(
             Page::from_query(None, None, 50, 100),
@@ -173,7 +287,10 @@ mod tests {
                 .error_type,
             ErrorKind::NotAllowed
         );
-        assert!(check_add_moderator(&user, &owner, true, Some(&member)).is_ok());
+        assert_eq!(
+            check_add_moderator(&user, &owner, true, Some(&member)).unwrap(),
+            ["moderator"]
+        );
         assert_eq!(
             check_add_moderator(&user, &owner, true, None)
                 .unwrap_err()

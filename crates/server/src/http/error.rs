@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use rocketchat_protocol::{ApiError, ErrorKind, PlainError, UnauthorizedError};
 use serde::Serialize;
 
+use crate::service;
 use crate::store::{BoxError, StoreError};
 
 /// A failed call.
@@ -56,7 +57,6 @@ impl From<ApiError> for HttpError {
 impl From<StoreError> for HttpError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Rejected(error) => Self::Api(error),
             StoreError::Conflict { value, .. } => Self::Api(
                 ApiError::new(
                     ErrorKind::FieldUnavailable,
@@ -65,6 +65,15 @@ impl From<StoreError> for HttpError {
                 .with_method("insertOrUpdateUser"),
             ),
             other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<service::Error> for HttpError {
+    fn from(error: service::Error) -> Self {
+        match error {
+            service::Error::Refused(error) => Self::Api(error),
+            service::Error::Store(error) => error.into(),
         }
     }
 }

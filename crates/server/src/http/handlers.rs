@@ -15,7 +15,8 @@ use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
 use crate::domain::groups::{Page, check_readable, may_list_members, valid_room_name};
 use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord};
-use crate::store::{AddModerator, Invite, LoginIdentity, NewGroup, NewUser};
+use crate::service::{self, AddModerator, Invite, NewGroup};
+use crate::store::{LoginIdentity, NewUser};
 use crate::util;
 use rocketchat_protocol::user::username_key;
 
@@ -218,9 +219,9 @@ pub(crate) async fn create_group(
     JsonBody(body): JsonBody<groups::create::RawRequest>,
 ) -> Answer<groups::create::Response> {
     let request = groups::create::Request::try_from(body).map_err(HttpError::PlainBadRequest)?;
-    let room = state
-        .store()
-        .create_group(NewGroup {
+    let room = service::create_group(
+        state.store(),
+        NewGroup {
             caller: auth.user.caller(),
             name: request.name,
             members: request.members.unwrap_or_default(),
@@ -229,8 +230,9 @@ pub(crate) async fn create_group(
             custom_fields: request.custom_fields.unwrap_or_default(),
             extra: request.extra_data.unwrap_or_default(),
             exclude_self: request.exclude_self.unwrap_or(false),
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(Json(groups::create::Response::new(room.to_room())))
 }
 
@@ -313,14 +315,15 @@ pub(crate) async fn add_moderator(
 ) -> Answer<groups::add_moderator::Response> {
     let room = body.room()?;
     let user_id = body.user_id()?.to_owned();
-    state
-        .store()
-        .add_moderator(AddModerator {
+    service::add_moderator(
+        state.store(),
+        AddModerator {
             caller: auth.user.caller(),
             room,
             user_id,
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(Json(groups::add_moderator::Response::new()))
 }
 
@@ -338,14 +341,15 @@ pub(crate) async fn invite(
     {
         return Err(ApiError::too_many_invitees(limit).into());
     }
-    let invited = state
-        .store()
-        .invite(Invite {
+    let invited = service::invite(
+        state.store(),
+        Invite {
             caller: auth.user.caller(),
             room,
             invitees,
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(Json(
         groups::invite::Response::new(invited.room.to_room()).with_invitees(invited.outcomes),
     ))

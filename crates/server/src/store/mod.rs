@@ -1,21 +1,29 @@
 //! The store boundary: what the server asks of its database, whichever database it is.
 //!
-//! [`Store`] is implemented for SQLite by [`sqlite::SqliteStore`]; a PostgreSQL implementation
-//! will fill the same trait. Calls that change data take a command carrying the caller and the
-//! request, run the [`domain`](crate::domain) rules inside one transaction with the facts they
-//! read, and carry out the plan those rules return: the store executes, it does not decide.
+//! [`Store`] offers data operations only: it reads facts (a room and a caller's membership, the
+//! users behind a list of keys, ...) and applies a change that was decided above it, in one
+//! transaction. It calls no rule of the [`domain`](crate::domain); the use cases in
+//! [`service`](crate::service) do, once, for every store, so that stores cannot drift apart.
+//!
+//! What a change's rules read must still hold when it commits. Each write that depends on such
+//! a fact carries a [`Guard`] the store checks inside its transaction (and, where the database
+//! has several writers, locks until the commit); a write whose guard no longer holds changes
+//! nothing and says so, and the use case decides again from fresh facts.
 
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
-use rocketchat_protocol::ApiError;
+use std::collections::HashSet;
+
 use rocketchat_protocol::groups::RoomSelector;
-use rocketchat_protocol::groups::invite::{InviteeList, InviteeOutcome};
+use rocketchat_protocol::groups::invite::LookupMode;
+use rocketchat_protocol::room::UserRef;
 use serde_json::{Map, Value};
 
 use crate::domain::groups::Page;
-use crate::domain::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::domain::invite::{Candidate, NewSubscription};
+use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
 pub(crate) mod sqlite;
 
@@ -30,10 +38,7 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StoreError {
-    /// The rules refused the call; the error is the answer to send.
-    #[error("{0}")]
-    Rejected(ApiError),
-    /// A unique value (`username` or `email`) is taken.
+    /// A unique value (`username`, `email`, a room's `name`) is taken.
     #[error("{field} {value} is already in use")]
     Conflict {
         /// Which field.
@@ -84,12 +89,6 @@ impl StoreError {
     }
 }
 
-impl From<ApiError> for StoreError {
-    fn from(error: ApiError) -> Self {
-        Self::Rejected(error)
-    }
-}
-
 /// A user to create.
 #[derive(Clone, Debug)]
 pub(crate) struct NewUser {
@@ -122,67 +121,125 @@ pub(crate) enum LoginIdentity {
     Email(String),
 }
 
-/// A private group to create.
+/// A private group to insert, as the rules decided it.
 #[derive(Clone, Debug)]
-pub(crate) struct NewGroup {
-    /// Who creates it; they become its owner.
-    pub(crate) caller: Caller,
+pub(crate) struct GroupRow {
+    /// The new room's id.
+    pub(crate) id: String,
     /// The unique name.
     pub(crate) name: String,
-    /// Usernames to add; unknown ones are skipped, as Rocket.Chat skips them, unless
-    /// `require_members` says otherwise.
-    pub(crate) members: Vec<String>,
-    /// Whether an unknown member refuses the whole group (`error-invalid-username`, naming
-    /// them), as the test helpers want.
-    pub(crate) require_members: bool,
+    /// The display name.
+    pub(crate) fname: String,
+    /// The creator, written as the room's `u`.
+    pub(crate) owner: UserRef,
     /// Whether the group is read-only.
     pub(crate) read_only: bool,
     /// Custom fields.
     pub(crate) custom_fields: Map<String, Value>,
     /// Extra room fields (`broadcast`, ...).
     pub(crate) extra: Map<String, Value>,
-    /// Whether the creator stays out.
-    pub(crate) exclude_self: bool,
+    /// The first members and their room roles.
+    pub(crate) members: Vec<MemberRow>,
+    /// When it is created.
+    pub(crate) now: String,
 }
 
-/// A `groups.invite` call, after the HTTP layer read its body.
+/// One membership of a group being created.
 #[derive(Clone, Debug)]
-pub(crate) struct Invite {
-    /// Who invites.
-    pub(crate) caller: Caller,
-    /// The one string looked up as the room's id or name (`roomId || roomName`).
-    pub(crate) room: String,
-    /// The users named, or the error naming them produced (answered only after the room
-    /// lookup, in Rocket.Chat's order).
-    pub(crate) invitees: Result<InviteeList, ApiError>,
-}
-
-/// What an invite did.
-#[derive(Clone, Debug)]
-pub(crate) struct Invited {
-    /// The group after the invite.
-    pub(crate) room: RoomRecord,
-    /// One outcome per requested entry.
-    pub(crate) outcomes: Vec<InviteeOutcome>,
-}
-
-/// A `groups.addModerator` call.
-#[derive(Clone, Debug)]
-pub(crate) struct AddModerator {
-    /// Who asks.
-    pub(crate) caller: Caller,
-    /// The group, by id or name.
-    pub(crate) room: RoomSelector,
-    /// The member to promote.
+pub(crate) struct MemberRow {
+    /// The member's id.
     pub(crate) user_id: String,
+    /// The member's username.
+    pub(crate) username: String,
+    /// Room-scoped roles, such as `owner`.
+    pub(crate) roles: Vec<String>,
 }
 
-/// What the server needs from its database.
+/// A fact a write depends on, checked inside its transaction: the caller still has the
+/// membership, and the room roles, that the rules allowed the write on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// The write depends on nothing that can change (the caller acts by a global role).
+    Nothing,
+    /// `user_id` is still a member of the room and, when `roles` is given, holds one of them.
+    Member {
+        /// The caller.
+        user_id: String,
+        /// The room roles of which one is needed, if any.
+        roles: Option<&'static [&'static str]>,
+    },
+}
+
+/// What the rules of an invite read: the room, the caller's membership, and the users a list
+/// of keys names, with whether each is a member already.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InviteFacts {
+    /// The room whose id or name is the string looked up.
+    pub(crate) room: Option<RoomRecord>,
+    /// The caller's membership of it.
+    pub(crate) membership: Option<Membership>,
+    /// The users found for the keys (none when no keys were asked for, or no room was found).
+    pub(crate) candidates: Vec<Candidate>,
+}
+
+/// An invite's change, as the rules decided it.
+#[derive(Clone, Debug)]
+pub(crate) struct InviteWrite {
+    /// The group.
+    pub(crate) room_id: String,
+    /// Who invites: the `u` of the system messages.
+    pub(crate) inviter: UserRef,
+    /// The users to add, each once.
+    pub(crate) add: Vec<UserRef>,
+    /// The subscription each added user gets.
+    pub(crate) subscription: NewSubscription,
+    /// The type of the system message written for each added user (`au`).
+    pub(crate) message_type: &'static str,
+    /// What must still hold at the commit.
+    pub(crate) guard: Guard,
+}
+
+/// What an invite's write did.
+#[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per invite, moved once; boxing would cost an allocation for nothing"
+)]
+pub(crate) enum InviteApplied {
+    /// The guard no longer held, or the room is gone: nothing changed; decide again.
+    Stale,
+    /// The users really inserted (another invite may have added some of the planned ones
+    /// first), and the group after the change.
+    Done {
+        /// The ids of the users inserted.
+        inserted: HashSet<String>,
+        /// The group after the change.
+        room: RoomRecord,
+    },
+}
+
+/// A change of one member's room roles, as the rules decided it.
+#[derive(Clone, Debug)]
+pub(crate) struct RolesWrite {
+    /// The group.
+    pub(crate) room_id: String,
+    /// The member.
+    pub(crate) user_id: String,
+    /// The roles the rules saw; the write changes nothing if they changed since.
+    pub(crate) expected: Vec<String>,
+    /// The new roles.
+    pub(crate) roles: Vec<String>,
+    /// What must still hold at the commit.
+    pub(crate) guard: Guard,
+}
+
+/// What the server needs from its database: data operations, no rules.
 pub(crate) trait Store: Send + Sync + 'static {
     /// How many human users (type `user`) exist.
     fn human_user_count(&self) -> StoreFuture<'_, u64>;
 
-    /// Creates a user; fails with [`StoreError::Conflict`] when the username or e-mail is taken.
+    /// Creates a user; fails with [`StoreError::Conflict`] when the username or e-mail is
+    /// taken, ignoring case.
     fn create_user(&self, user: NewUser) -> StoreFuture<'_, UserRecord>;
 
     /// Creates many users in one write and returns their ids in order: `create_user` for
@@ -190,6 +247,12 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// the whole call and creates nobody.
     #[cfg(feature = "testing")]
     fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>>;
+
+    /// A user by id.
+    fn user(&self, user_id: String) -> StoreFuture<'_, Option<UserRecord>>;
+
+    /// The users whose usernames are `usernames`, ignoring case: `(id, username)` pairs.
+    fn users_named(&self, usernames: Vec<String>) -> StoreFuture<'_, Vec<(String, String)>>;
 
     /// Finds an account and its password hash for a login.
     fn login_user(
@@ -203,7 +266,7 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Forgets a login token.
     fn remove_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()>;
 
-    /// The user whose id and hashed token match, if any.
+    /// The active user whose id and hashed token match, if any.
     fn authenticate(
         &self,
         user_id: String,
@@ -214,9 +277,6 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// look-up of a resume login, which names no user.
     fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>>;
 
-    /// Creates a private group, refusing a taken name.
-    fn create_group(&self, group: NewGroup) -> StoreFuture<'_, RoomRecord>;
-
     /// A room by id or by name, and `user_id`'s membership of it.
     fn room_for(
         &self,
@@ -224,15 +284,35 @@ pub(crate) trait Store: Send + Sync + 'static {
         user_id: String,
     ) -> StoreFuture<'_, (Option<RoomRecord>, Option<Membership>)>;
 
+    /// The facts of an invite: the room whose id or name is `id_or_name` (Rocket.Chat's
+    /// `findOneByIdOrName`: the one string matched as an id, else as a name), `caller_id`'s
+    /// membership of it, and, when `lookup` is given, the users its keys name
+    /// ([`LookupMode::key`]).
+    fn invite_facts(
+        &self,
+        id_or_name: String,
+        caller_id: String,
+        lookup: Option<(LookupMode, Vec<String>)>,
+    ) -> StoreFuture<'_, InviteFacts>;
+
+    /// `user_id`'s membership of a room, if any.
+    fn membership(&self, room_id: String, user_id: String) -> StoreFuture<'_, Option<Membership>>;
+
     /// A page of a room's active members, sorted by username, and how many there are in all.
     fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)>;
 
     /// A page of a room's messages, newest first.
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>>;
 
-    /// Gives a member the room-scoped `moderator` role.
-    fn add_moderator(&self, command: AddModerator) -> StoreFuture<'_, ()>;
+    /// Inserts a group and its first members; fails with [`StoreError::Conflict`] on `name`
+    /// when a room has that name.
+    fn insert_group(&self, group: GroupRow) -> StoreFuture<'_, RoomRecord>;
 
-    /// Invites users into a private group, all or nothing.
-    fn invite(&self, command: Invite) -> StoreFuture<'_, Invited>;
+    /// Adds users to a group, with their subscriptions, one system message each and the
+    /// counters, all in one transaction, unless the guard no longer holds.
+    fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied>;
+
+    /// Sets a member's room roles, unless they changed since the rules read them or the guard
+    /// no longer holds; whether it did.
+    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool>;
 }

@@ -18,12 +18,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rocketchat_protocol::groups::RoomSelector;
+use rocketchat_protocol::groups::invite::LookupMode;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{
-    AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, Store, StoreError, StoreFuture,
+    GroupRow, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite, Store,
+    StoreError, StoreFuture,
 };
 use crate::domain::groups::Page;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
@@ -348,6 +350,14 @@ impl Store for SqliteStore {
         })
     }
 
+    fn user(&self, user_id: String) -> StoreFuture<'_, Option<UserRecord>> {
+        self.read(move |conn| queries::user_by_id(conn, &user_id))
+    }
+
+    fn users_named(&self, usernames: Vec<String>) -> StoreFuture<'_, Vec<(String, String)>> {
+        self.read(move |conn| queries::users_named(conn, &usernames))
+    }
+
     fn login_user(
         &self,
         identity: LoginIdentity,
@@ -375,16 +385,34 @@ impl Store for SqliteStore {
         self.read(move |conn| queries::token_holder(conn, &hashed_token))
     }
 
-    fn create_group(&self, group: NewGroup) -> StoreFuture<'_, RoomRecord> {
-        self.write(move |conn| queries::create_group(conn, group))
-    }
-
     fn room_for(
         &self,
         room: RoomSelector,
         user_id: String,
     ) -> StoreFuture<'_, (Option<RoomRecord>, Option<Membership>)> {
         self.read(move |conn| queries::room_for(conn, &room, &user_id))
+    }
+
+    fn invite_facts(
+        &self,
+        id_or_name: String,
+        caller_id: String,
+        lookup: Option<(LookupMode, Vec<String>)>,
+    ) -> StoreFuture<'_, InviteFacts> {
+        let small = lookup
+            .as_ref()
+            .is_none_or(|(_, keys)| keys.len() <= INLINE_READ_USERS);
+        if small {
+            let facts =
+                self.read_now(|conn| queries::invite_facts(conn, &id_or_name, &caller_id, lookup));
+            Box::pin(std::future::ready(facts))
+        } else {
+            self.read(move |conn| queries::invite_facts(conn, &id_or_name, &caller_id, lookup))
+        }
+    }
+
+    fn membership(&self, room_id: String, user_id: String) -> StoreFuture<'_, Option<Membership>> {
+        self.read(move |conn| queries::membership(conn, &room_id, &user_id))
     }
 
     fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)> {
@@ -395,30 +423,149 @@ impl Store for SqliteStore {
         self.read(move |conn| queries::history(conn, &room_id, page))
     }
 
-    fn add_moderator(&self, command: AddModerator) -> StoreFuture<'_, ()> {
-        self.write(move |conn| queries::add_moderator(conn, command))
+    fn insert_group(&self, group: GroupRow) -> StoreFuture<'_, RoomRecord> {
+        self.write(move |conn| queries::insert_group(conn, group))
     }
 
-    fn invite(&self, command: Invite) -> StoreFuture<'_, Invited> {
-        // The plan is made on a read connection; the writer only inserts and counts.
-        Box::pin(async move {
-            let small = command
-                .invitees
-                .as_ref()
-                .map_or(true, |list| list.entries.len() <= INLINE_READ_USERS);
-            let planned = if small {
-                self.read_now(|conn| queries::plan_invite(conn, command))?
-            } else {
-                self.read(move |conn| queries::plan_invite(conn, command))
-                    .await?
-            };
-            match planned {
-                queries::PlannedInvite::Done(invited) => Ok(invited),
-                queries::PlannedInvite::Write(write) => {
-                    self.write(move |conn| queries::apply_invite(conn, write))
-                        .await
-                }
-            }
-        })
+    fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied> {
+        self.write(move |conn| queries::apply_invite(conn, write))
+    }
+
+    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
+        self.write(move |conn| queries::set_roles(conn, write))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use rocketchat_protocol::room::UserRef;
+
+    use super::*;
+    use crate::domain::invite::INVITED;
+    use crate::store::{Guard, MemberRow};
+
+    fn user(name: &str) -> NewUser {
+        NewUser {
+            id: None,
+            username: name.to_owned(),
+            name: name.to_owned(),
+            email: None,
+            email_verified: false,
+            password_hash: None,
+            roles: vec!["user".to_owned()],
+            user_type: "user".to_owned(),
+            active: true,
+        }
+    }
+
+    /// A group `team` owned by `owner`, with the plain member `member`; `guest` is outside.
+    async fn team(store: &SqliteStore) -> (String, UserRecord, UserRecord, UserRecord) {
+        let owner = store.create_user(user("owner")).await.unwrap();
+        let member = store.create_user(user("member")).await.unwrap();
+        let guest = store.create_user(user("guest")).await.unwrap();
+        let row = |user: &UserRecord, roles: &[&str]| MemberRow {
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+            roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+        };
+        let room = store
+            .insert_group(GroupRow {
+                id: crate::util::new_id(),
+                name: "team".to_owned(),
+                fname: "team".to_owned(),
+                owner: UserRef::new(&owner.id, &owner.username),
+                read_only: false,
+                custom_fields: Default::default(),
+                extra: Default::default(),
+                members: vec![row(&owner, &["owner"]), row(&member, &[])],
+                now: crate::util::now(),
+            })
+            .await
+            .unwrap();
+        (room.id, owner, member, guest)
+    }
+
+    fn invite(room_id: &str, by: &UserRecord, add: &UserRecord, guard: Guard) -> InviteWrite {
+        InviteWrite {
+            room_id: room_id.to_owned(),
+            inviter: UserRef::new(&by.id, &by.username),
+            add: vec![UserRef::new(&add.id, &add.username)],
+            subscription: INVITED,
+            message_type: "au",
+            guard,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invite_whose_guard_no_longer_holds_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("guard.db")).unwrap();
+        let (room_id, owner, member, guest) = team(&store).await;
+        let owner_role = Guard::Member {
+            user_id: member.id.clone(),
+            roles: Some(&["owner", "moderator"]),
+        };
+        let outsider = Guard::Member {
+            user_id: guest.id.clone(),
+            roles: None,
+        };
+        for guard in [owner_role, outsider] {
+            let applied = store
+                .apply_invite(invite(&room_id, &member, &guest, guard))
+                .await
+                .unwrap();
+            assert!(matches!(applied, InviteApplied::Stale), "{applied:?}");
+        }
+        let (room, _) = store
+            .room_for(RoomSelector::id(&room_id), owner.id.clone())
+            .await
+            .unwrap();
+        let room = room.unwrap();
+        assert_eq!((room.users_count, room.msgs), (2, 0));
+        assert!(
+            store
+                .membership(room_id.clone(), guest.id.clone())
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let holds = Guard::Member {
+            user_id: owner.id.clone(),
+            roles: Some(&["owner", "moderator"]),
+        };
+        let applied = store
+            .apply_invite(invite(&room_id, &owner, &guest, holds))
+            .await
+            .unwrap();
+        let InviteApplied::Done { inserted, room } = applied else {
+            panic!("{applied:?}")
+        };
+        assert_eq!(inserted, HashSet::from([guest.id.clone()]));
+        assert_eq!((room.users_count, room.msgs), (3, 1));
+    }
+
+    #[tokio::test]
+    async fn roles_that_changed_since_they_were_read_are_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("roles.db")).unwrap();
+        let (room_id, owner, member, _) = team(&store).await;
+        let write = |expected: &[&str]| RolesWrite {
+            room_id: room_id.clone(),
+            user_id: member.id.clone(),
+            expected: expected.iter().map(|role| (*role).to_owned()).collect(),
+            roles: vec!["moderator".to_owned()],
+            guard: Guard::Member {
+                user_id: owner.id.clone(),
+                roles: Some(&["owner"]),
+            },
+        };
+        assert!(!store.set_roles(write(&["leader"])).await.unwrap());
+        assert!(store.set_roles(write(&[])).await.unwrap());
+        assert!(!store.set_roles(write(&[])).await.unwrap(), "applied twice");
+        let membership = store.membership(room_id, member.id).await.unwrap().unwrap();
+        assert_eq!(membership.roles, ["moderator"]);
     }
 }

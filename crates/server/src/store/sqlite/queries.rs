@@ -6,16 +6,17 @@ use std::collections::HashSet;
 use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::LookupMode;
 use rocketchat_protocol::room::UserRef;
-use rocketchat_protocol::{ApiError, ErrorKind};
+use rocketchat_protocol::user::username_key;
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde_json::{Map, Value, json};
 
-use super::super::{AddModerator, Invite, Invited, LoginIdentity, NewGroup, NewUser, StoreError};
-use crate::domain::groups::{self, Page};
-use rocketchat_protocol::user::username_key;
-
-use crate::domain::invite::{self, Candidate};
+use crate::domain::groups::Page;
+use crate::domain::invite::Candidate;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::store::{
+    GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite,
+    StoreError,
+};
 use crate::util;
 
 impl From<rusqlite::Error> for StoreError {
@@ -238,7 +239,11 @@ fn room_by_id_or_name(conn: &Connection, id_or_name: &str) -> Result<Option<Room
     }
 }
 
-fn membership(conn: &Connection, room_id: &str, user_id: &str) -> Result<Option<Membership>> {
+pub(super) fn membership(
+    conn: &Connection,
+    room_id: &str,
+    user_id: &str,
+) -> Result<Option<Membership>> {
     Ok(conn
         .prepare_cached("SELECT roles FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
         .query_row(params![room_id, user_id], |row| row.get::<_, String>(0))
@@ -318,98 +323,53 @@ pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Ve
         .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRecord> {
-    let caller = &group.caller;
-    groups::check_create(caller, &group.name)?;
-    if room_by_name(conn, &group.name)?.is_some() {
-        return Err(groups::duplicate_name(&group.name).into());
-    }
-    // Members by exact username, unknown ones skipped; the creator first.
-    let keys: Vec<String> = group
-        .members
-        .iter()
-        .map(|name| username_key(name))
-        .collect();
-    let found: Vec<(String, String)> = conn
+/// `(id, username)` of the users whose username keys are `keys`.
+pub(super) fn users_named(conn: &Connection, keys: &[String]) -> Result<Vec<(String, String)>> {
+    Ok(conn
         .prepare_cached(
             "SELECT id, username FROM users WHERE username_key IN (SELECT value FROM json_each(?1))",
         )?
-        .query_map([serde_json::to_string(&keys).unwrap_or_default()], |row| {
+        .query_map([serde_json::to_string(keys).unwrap_or_default()], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })?
-        .collect::<rusqlite::Result<_>>()?;
-    let requested: HashSet<&str> = group.members.iter().map(String::as_str).collect();
-    let mut seen = HashSet::new();
-    let mut members: Vec<(String, String, Vec<String>)> = Vec::new();
-    if !group.exclude_self {
-        seen.insert(caller.id.clone());
-        members.push((
-            caller.id.clone(),
-            caller.username.clone(),
-            groups::creator_roles(),
-        ));
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn insert_group(conn: &Connection, group: GroupRow) -> Result<RoomRecord> {
+    if room_by_name(conn, &group.name)?.is_some() {
+        return Err(StoreError::Conflict {
+            field: "name",
+            value: group.name,
+        });
     }
-    let mut matched = HashSet::new();
-    for (id, username) in found {
-        if requested.contains(username.as_str()) {
-            matched.insert(username.clone());
-            if seen.insert(id.clone()) {
-                members.push((id, username, Vec::new()));
-            }
-        }
-    }
-    if group.require_members {
-        let missing: Vec<&str> = group
-            .members
-            .iter()
-            .map(String::as_str)
-            .filter(|name| !matched.contains(*name))
-            .collect();
-        if !missing.is_empty() {
-            return Err(ApiError::new(
-                ErrorKind::InvalidUsername,
-                format!("No user is called {}", missing.join(", ")),
-            )
-            .into());
-        }
-    }
-    let id = util::new_id();
-    let now = util::now();
-    // Rocket.Chat spreads extraData over `{fname: name, _updatedAt}` and then sets the other
-    // fields itself: of the room's own fields, only a display name given there is kept.
-    let fname = group
-        .extra
-        .get("fname")
-        .and_then(Value::as_str)
-        .unwrap_or(&group.name)
-        .to_owned();
-    let read_only = group.read_only
-        || group
-            .extra
-            .get("broadcast")
-            .is_some_and(|value| value == &Value::Bool(true));
     conn.prepare_cached(
         "INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, msgs, \
          users_count, ro, is_default, custom_fields, extra, ts, updated_at) \
          VALUES (?1, 'p', ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, 0, ?9, ?10, ?11, ?11)",
     )?
     .execute(params![
-        id,
+        group.id,
         group.name,
-        fname,
-        caller.id,
-        caller.username,
-        caller.name,
-        members.len(),
-        read_only,
+        group.fname,
+        group.owner.id,
+        group.owner.username,
+        group.owner.name,
+        group.members.len(),
+        group.read_only,
         Value::Object(group.custom_fields).to_string(),
         Value::Object(group.extra).to_string(),
-        now,
+        group.now,
     ])?;
-    let rows: Vec<Value> = members
+    let rows: Vec<Value> = group
+        .members
         .into_iter()
-        .map(|(user_id, username, roles)| {
-            json!({ "sid": util::new_id(), "uid": user_id, "username": username, "roles": roles })
+        .map(|member| {
+            json!({
+                "sid": util::new_id(),
+                "uid": member.user_id,
+                "username": member.username,
+                "roles": member.roles,
+            })
         })
         .collect();
     conn.prepare_cached(
@@ -418,77 +378,89 @@ pub(super) fn create_group(conn: &Connection, group: NewGroup) -> Result<RoomRec
          SELECT j.value ->> 'sid', ?1, j.value ->> 'uid', j.value ->> 'username', \
          j.value -> 'roles', 1, 0, 0, 0, 0, ?2, ?2, ?2 FROM json_each(?3) AS j",
     )?
-    .execute(params![id, now, Value::Array(rows).to_string()])?;
-    room_by_id(conn, &id)?.ok_or_else(|| StoreError::broken("a room vanished as it was created"))
+    .execute(params![group.id, group.now, Value::Array(rows).to_string()])?;
+    room_by_id(conn, &group.id)?
+        .ok_or_else(|| StoreError::broken("a room vanished as it was created"))
 }
 
-pub(super) fn add_moderator(conn: &Connection, command: AddModerator) -> Result<()> {
-    let (room, caller_membership) = room_for(conn, &command.room, &command.caller.id)?;
-    let (room, caller_membership) = groups::check_readable(room, caller_membership)?;
-    let target = user_by_id(conn, &command.user_id)?;
-    let target_membership = membership(conn, &room.id, &command.user_id)?;
-    groups::check_add_moderator(
-        &command.caller,
-        &caller_membership,
-        target.is_some(),
-        target_membership.as_ref(),
-    )?;
-    let mut roles = target_membership.unwrap_or_default().roles;
-    roles.push("moderator".to_owned());
-    conn.prepare_cached(
-        "UPDATE subscriptions SET roles = ?1, updated_at = ?2 WHERE rid = ?3 AND user_id = ?4",
-    )?
-    .execute(params![
-        serde_json::to_string(&roles).unwrap_or_default(),
-        util::now(),
-        room.id,
-        command.user_id
-    ])?;
-    Ok(())
-}
-
-/// An invite decided on a read connection, for the writer to carry out.
-#[derive(Debug)]
-pub(super) enum PlannedInvite {
-    /// Nothing to add: the answer is ready.
-    Done(Invited),
-    /// Users to add, by [`apply_invite`].
-    Write(InviteWrite),
-}
-
-/// What the writer does for an invite: the planned subscriptions, messages and counters.
-#[derive(Debug)]
-pub(super) struct InviteWrite {
-    room_id: String,
-    inviter: UserRef,
-    plan: invite::InvitePlan,
-}
-
-/// The read half of an invite, on a read connection: the room, the caller's membership, the
-/// users named and the domain's plan. Nothing here needs the writer; a concurrent invite that
-/// adds the same users first is settled by [`apply_invite`].
-pub(super) fn plan_invite(conn: &Connection, command: Invite) -> Result<PlannedInvite> {
-    let caller = &command.caller;
-    let room = room_by_id_or_name(conn, &command.room)?;
-    let caller_membership = match &room {
-        Some(room) => membership(conn, &room.id, &caller.id)?,
-        None => None,
+/// Whether `guard` holds, read inside the writer's transaction: nothing else writes between
+/// this read and the commit, since the writer is the only one.
+fn guard_holds(conn: &Connection, room_id: &str, guard: &Guard) -> Result<bool> {
+    let Guard::Member { user_id, roles } = guard else {
+        return Ok(true);
     };
-    let room = invite::admit(room.as_ref(), caller, caller_membership.as_ref())?.clone();
-    let list = command.invitees?;
-    let keys = invite::lookup_keys(&list);
-    let key_column = match list.mode {
+    let Some(membership) = membership(conn, room_id, user_id)? else {
+        return Ok(false);
+    };
+    Ok(roles.is_none_or(|needed| {
+        membership
+            .roles
+            .iter()
+            .any(|role| needed.contains(&role.as_str()))
+    }))
+}
+
+pub(super) fn set_roles(conn: &Connection, write: RolesWrite) -> Result<bool> {
+    if !guard_holds(conn, &write.room_id, &write.guard)? {
+        return Ok(false);
+    }
+    let changed = conn
+        .prepare_cached(
+            "UPDATE subscriptions SET roles = ?1, updated_at = ?2 \
+             WHERE rid = ?3 AND user_id = ?4 AND roles = ?5",
+        )?
+        .execute(params![
+            serde_json::to_string(&write.roles).unwrap_or_default(),
+            util::now(),
+            write.room_id,
+            write.user_id,
+            serde_json::to_string(&write.expected).unwrap_or_default(),
+        ])?;
+    Ok(changed == 1)
+}
+
+/// The facts of an invite, on one read connection.
+pub(super) fn invite_facts(
+    conn: &Connection,
+    id_or_name: &str,
+    caller_id: &str,
+    lookup: Option<(LookupMode, Vec<String>)>,
+) -> Result<InviteFacts> {
+    let room = room_by_id_or_name(conn, id_or_name)?;
+    let Some(room) = room else {
+        return Ok(InviteFacts::default());
+    };
+    let membership = membership(conn, &room.id, caller_id)?;
+    let candidates = match lookup {
+        Some((mode, keys)) => candidates(conn, &room.id, mode, &keys)?,
+        None => Vec::new(),
+    };
+    Ok(InviteFacts {
+        room: Some(room),
+        membership,
+        candidates,
+    })
+}
+
+/// The users `keys` name, and whether each is a member of the room already.
+fn candidates(
+    conn: &Connection,
+    room_id: &str,
+    mode: LookupMode,
+    keys: &[String],
+) -> Result<Vec<Candidate>> {
+    let key_column = match mode {
         LookupMode::Ids => "u.id",
         LookupMode::Usernames => "u.username_key",
     };
-    let found: Vec<Candidate> = conn
+    Ok(conn
         .prepare_cached(&format!(
             "SELECT {key_column}, u.id, u.username, s.user_id IS NOT NULL FROM users u \
              LEFT JOIN subscriptions s ON s.rid = ?1 AND s.user_id = u.id \
              WHERE {key_column} IN (SELECT value FROM json_each(?2))"
         ))?
         .query_map(
-            params![room.id, serde_json::to_string(&keys).unwrap_or_default()],
+            params![room_id, serde_json::to_string(keys).unwrap_or_default()],
             |row| {
                 Ok(Candidate {
                     key: row.get(0)?,
@@ -497,38 +469,32 @@ pub(super) fn plan_invite(conn: &Connection, command: Invite) -> Result<PlannedI
                 })
             },
         )?
-        .collect::<rusqlite::Result<_>>()?;
-    let plan = invite::plan(caller, caller_membership.as_ref(), &list, &found)?;
-    if plan.add.is_empty() {
-        return Ok(PlannedInvite::Done(Invited {
-            room,
-            outcomes: plan.outcomes,
-        }));
-    }
-    Ok(PlannedInvite::Write(InviteWrite {
-        room_id: room.id,
-        inviter: caller.user_ref(),
-        plan,
-    }))
+        .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The write half of an invite, in the writer's transaction: only inserts and updates.
+/// An invite's change, in the writer's transaction: only inserts and updates.
 ///
 /// Subscriptions go in with `ON CONFLICT DO NOTHING`, so that a user another invite added
-/// since the plan was made is reported as already a member, and the counters and `au`
-/// messages follow what was really inserted. A room that vanished meanwhile is not found.
-pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invited> {
+/// since the facts were read is left out, and the counters and `au` messages follow what was
+/// really inserted. The guard is checked first; a room gone meanwhile makes the write stale.
+pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<InviteApplied> {
     let InviteWrite {
         room_id,
         inviter,
-        mut plan,
+        add,
+        subscription,
+        message_type,
+        guard,
     } = write;
+    if !guard_holds(conn, &room_id, &guard)? {
+        return Ok(InviteApplied::Stale);
+    }
     let now = util::now();
     // Rows travel as one JSON array of `[id, user id, username]` arrays, written straight from
     // borrowed strings: no `Value` tree, which for a 10,000-user invite weighed megabytes.
     // They go in in key order (by user id, the room being fixed), so that the B-tree grows at
     // its end instead of splitting pages all over the room's range.
-    let mut by_key: Vec<&UserRef> = plan.add.iter().collect();
+    let mut by_key: Vec<&UserRef> = add.iter().collect();
     by_key.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let ids: Vec<String> = by_key.iter().map(|_| util::new_id()).collect();
     let rows = json_rows(
@@ -537,8 +503,7 @@ pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invi
             .zip(&ids)
             .map(|(user, id)| [id.as_str(), &user.id, &user.username]),
     );
-    let subscription = invite::INVITED;
-    let inserted: HashSet<String> = conn
+    let inserted: HashSet<String> = match conn
         .prepare_cached(
             "INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, unread, \
              user_mentions, group_mentions, ts, updated_at) \
@@ -560,13 +525,22 @@ pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invi
             |row| row.get(0),
         )?
         .collect::<rusqlite::Result<_>>()
-        .map_err(room_gone)?;
-    plan.settle(&inserted);
-    let added = plan.add.len();
-    let room = if added > 0 {
-        let ids: Vec<String> = plan.add.iter().map(|_| util::new_id()).collect();
+    {
+        Ok(inserted) => inserted,
+        Err(error) if is_foreign_key_failure(&error) => return Ok(InviteApplied::Stale),
+        Err(error) => return Err(error.into()),
+    };
+    // The messages follow the planned order, for the users really inserted.
+    let added: Vec<&UserRef> = add
+        .iter()
+        .filter(|user| inserted.contains(&user.id))
+        .collect();
+    let room = if added.is_empty() {
+        room_by_id(conn, &room_id)?
+    } else {
+        let ids: Vec<String> = added.iter().map(|_| util::new_id()).collect();
         let messages = json_rows(
-            plan.add
+            added
                 .iter()
                 .zip(&ids)
                 .map(|(user, id)| [id.as_str(), &user.username]),
@@ -578,35 +552,28 @@ pub(super) fn apply_invite(conn: &Connection, write: InviteWrite) -> Result<Invi
         )?
         .execute(params![
             room_id,
-            invite::ADDED_MESSAGE_TYPE,
+            message_type,
             now,
             inviter.id,
             inviter.username,
             messages,
-        ])
-        .map_err(room_gone)?;
+        ])?;
         conn.prepare_cached(&format!(
             "UPDATE rooms SET users_count = users_count + ?1, msgs = msgs + ?1, updated_at = ?2 \
              WHERE id = ?3 RETURNING {ROOM_COLUMNS}"
         ))?
-        .query_row(params![added, now, room_id], room_from_row)
+        .query_row(params![added.len(), now, room_id], room_from_row)
         .optional()?
-    } else {
-        room_by_id(conn, &room_id)?
     };
-    let room = room.ok_or_else(|| StoreError::Rejected(ApiError::room_not_found()))?;
-    Ok(Invited {
-        room,
-        outcomes: plan.outcomes,
+    Ok(match room {
+        Some(room) => InviteApplied::Done { inserted, room },
+        None => InviteApplied::Stale,
     })
 }
 
-/// A foreign-key failure while adding to a room means the room is gone.
-fn room_gone(error: rusqlite::Error) -> StoreError {
-    match error.sqlite_error() {
-        Some(error) if error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-            StoreError::Rejected(ApiError::room_not_found())
-        }
-        _ => error.into(),
-    }
+/// Whether a write failed because a row it refers to (the room) is gone.
+fn is_foreign_key_failure(error: &rusqlite::Error) -> bool {
+    error
+        .sqlite_error()
+        .is_some_and(|error| error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
