@@ -7,6 +7,7 @@ mod connections;
 mod durability;
 mod endpoints;
 mod invite;
+mod postgres_harness;
 mod rate_limit;
 mod router;
 mod slow_clients;

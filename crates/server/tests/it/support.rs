@@ -1,5 +1,8 @@
 //! Shared helpers: an HTTP client bound to a test server, and insta settings.
 
+#[path = "../common/postgres.rs"]
+pub(crate) mod postgres;
+
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
