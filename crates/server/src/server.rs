@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::http::AppState;
 use crate::seed::Account;
 use crate::serve::{self, Limits};
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 use crate::{Config, Error, util};
@@ -52,7 +53,7 @@ impl Server {
         let address = listener.local_addr()?;
         config.bind_ip = address.ip();
         config.port = address.port();
-        let store = open_store(&config.database_url)?;
+        let store = open_store(&config.database_url).await?;
         let state = AppState::new(config, store);
         let generated_password = bootstrap(&state).await?;
         Ok(Self {
@@ -123,22 +124,35 @@ pub async fn run(config: Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// Opens the store a database URL names: `sqlite:` URLs open (and create, and migrate) a SQLite
-/// database; `postgres://` is refused for now with a clear error.
-fn open_store(database_url: &str) -> Result<Arc<dyn Store>, Error> {
+/// Opens the store a database URL names, creating and migrating its schema: `sqlite:` URLs a
+/// SQLite file, `postgres://` and `postgresql://` URLs a PostgreSQL database that other
+/// instances may share.
+async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, Error> {
     if database_url.starts_with("sqlite:") {
         return Ok(Arc::new(SqliteStore::open_url(database_url)?));
     }
-    let reason =
-        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            "PostgreSQL is not yet supported; use sqlite://FILE or sqlite::memory:"
-        } else {
-            "expected sqlite://FILE, sqlite::memory: or postgres://..."
-        };
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        return Ok(Arc::new(PgStore::open(database_url).await?));
+    }
     Err(Error::UnsupportedDatabase {
-        url: database_url.to_owned(),
-        reason,
+        url: redacted(database_url),
+        reason: "expected sqlite://FILE, sqlite:///ABSOLUTE/FILE, sqlite::memory:, \
+                 postgres://USER@HOST/DATABASE or postgresql://...",
     })
+}
+
+/// A database URL as it may be shown: without the password of its user part, if any.
+fn redacted(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((user, host)) if user.contains(':') => {
+                let name = user.split(':').next().unwrap_or_default();
+                format!("{scheme}://{name}:***@{host}")
+            }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
 }
 
 /// Creates the first admin when the store has no users yet, from `ADMIN_USERNAME`,

@@ -8,6 +8,7 @@ pub(crate) mod groups;
 pub(crate) mod invite;
 pub(crate) mod model;
 pub(crate) mod permissions;
+pub(crate) mod text;
 
 pub(crate) use model::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
 pub(crate) use permissions::Permission;

@@ -14,7 +14,7 @@ use super::error::HttpError;
 use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
 use crate::domain::groups::{Page, check_readable, may_list_members, valid_room_name};
-use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord};
+use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord, text};
 use crate::service::{self, AddModerator, Invite, NewGroup};
 use crate::store::{LoginIdentity, NewUser};
 use crate::util;
@@ -184,6 +184,11 @@ pub(crate) async fn create_user(
         }
         return Err(error.into());
     }
+    text::storable("name", &request.name)?;
+    text::storable("email", &request.email)?;
+    for role in request.roles.iter().flatten() {
+        text::storable("roles", role)?;
+    }
     let email = request.email.trim().to_owned();
     if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         return Err(
@@ -219,6 +224,12 @@ pub(crate) async fn create_group(
     JsonBody(body): JsonBody<groups::create::RawRequest>,
 ) -> Answer<groups::create::Response> {
     let request = groups::create::Request::try_from(body).map_err(HttpError::PlainBadRequest)?;
+    if let Some(fields) = &request.custom_fields {
+        text::storable_json("customFields", fields)?;
+    }
+    if let Some(extra) = &request.extra_data {
+        text::storable_json("extraData", extra)?;
+    }
     let room = service::create_group(
         state.store(),
         NewGroup {

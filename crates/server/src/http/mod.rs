@@ -22,7 +22,7 @@ use tracing::Level;
 
 use crate::Config;
 use crate::domain::{Permission, UserRecord};
-use crate::store::{LoginIdentity, Store, StoreError};
+use crate::store::{LoginIdentity, SessionEvent, Store, StoreError};
 
 mod error;
 mod extract;
@@ -70,7 +70,8 @@ impl AppState {
             .clone()
             .unwrap_or_else(|| format!("http://{}:{}", config.bind_ip, config.port));
         let window = config.rate_limit_window();
-        Self {
+        let events = store.session_events();
+        let state = Self {
             inner: Arc::new(Inner {
                 limiter: RateLimiter::new(config.rate_limit_calls, window),
                 login_limiter: RateLimiter::new(config.login_attempts_limit, window),
@@ -79,7 +80,11 @@ impl AppState {
                 root_url,
                 auth_cache: Mutex::new(HashMap::new()),
             }),
+        };
+        if let Some(events) = events {
+            tokio::spawn(forget_sessions(Arc::downgrade(&state.inner), events));
         }
+        state
     }
 
     /// The store.
@@ -142,6 +147,32 @@ impl AppState {
     fn login_throttle(&self, identity: &LoginIdentity) -> Option<(&RateLimiter, Key)> {
         (self.inner.config.login_attempts_limit > 0)
             .then(|| (&self.inner.login_limiter, handlers::login_key(identity)))
+    }
+}
+
+/// Keeps the token cache true to what other instances do: a token logged out anywhere is
+/// forgotten here at once, and everything is forgotten when events may have been missed. Ends
+/// with the state.
+async fn forget_sessions(
+    state: std::sync::Weak<Inner>,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<SessionEvent>,
+) {
+    while let Some(event) = events.recv().await {
+        let Some(inner) = state.upgrade() else {
+            return;
+        };
+        let Ok(mut cache) = inner.auth_cache.lock() else {
+            continue;
+        };
+        match event {
+            SessionEvent::LoggedOut {
+                user_id,
+                hashed_token,
+            } => {
+                cache.remove(&(user_id, hashed_token));
+            }
+            SessionEvent::Lost => cache.clear(),
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use crate::domain::groups::Page;
 use crate::domain::invite::{Candidate, NewSubscription};
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 /// A boxed future, so that [`Store`] can be used as a trait object.
@@ -233,6 +234,20 @@ pub(crate) struct RolesWrite {
     pub(crate) guard: Guard,
 }
 
+/// What another instance did to sessions, for this instance's caches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SessionEvent {
+    /// A token was logged out.
+    LoggedOut {
+        /// Its user.
+        user_id: String,
+        /// `base64(sha256(token))`.
+        hashed_token: String,
+    },
+    /// Events may have been missed: forget every cached session.
+    Lost,
+}
+
 /// What the server needs from its database: data operations, no rules.
 pub(crate) trait Store: Send + Sync + 'static {
     /// How many human users (type `user`) exist.
@@ -315,4 +330,10 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Sets a member's room roles, unless they changed since the rules read them or the guard
     /// no longer holds; whether it did.
     fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool>;
+
+    /// What other instances sharing the database do to sessions, as it happens; `None` for a
+    /// store no other instance can share.
+    fn session_events(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<SessionEvent>> {
+        None
+    }
 }

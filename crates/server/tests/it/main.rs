@@ -1,5 +1,7 @@
 //! End-to-end tests over real HTTP on loopback, and in-process router tests.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 
 mod bad_input;

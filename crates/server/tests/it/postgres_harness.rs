@@ -4,7 +4,7 @@
 
 use tokio_postgres::{Client, NoTls};
 
-use crate::support::postgres::{fresh_database, skip_or_fail, with_database};
+use crate::common::postgres::{fresh_database, skip_or_fail, with_database};
 
 /// A client for `url`, its connection driven on the caller's runtime.
 async fn connect(url: &str) -> Client {

@@ -1,8 +1,5 @@
 //! Shared helpers: an HTTP client bound to a test server, and insta settings.
 
-#[path = "../common/postgres.rs"]
-pub(crate) mod postgres;
-
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -10,6 +7,20 @@ use rocketchat_server::testing::{TestServer, TestUser};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
+
+pub(crate) use crate::common::stores::config;
+
+/// A server on the running test's database (see [`config`]).
+pub(crate) async fn start() -> TestServer {
+    TestServer::start_with(config()).await
+}
+
+/// A server on the running test's database, with settings changed by `change`.
+pub(crate) async fn start_with(change: impl FnOnce(&mut rocketchat_server::Config)) -> TestServer {
+    let mut config = config();
+    change(&mut config);
+    TestServer::start_with(config).await
+}
 
 /// What a call answered.
 #[derive(Debug)]
@@ -137,7 +148,7 @@ impl World {
     /// The owner `testing1` created the group `private-abc` with the member `member`;
     /// `john.doe`, `jane.doe` and `outsider` exist but are not in it.
     pub(crate) async fn new() -> Self {
-        Self::with(TestServer::start().await).await
+        Self::with(start().await).await
     }
 
     pub(crate) async fn with(server: TestServer) -> Self {

@@ -3,6 +3,8 @@
 //! * [`rocketchat_api`]: the `rocketchat-API` package (PyPI), the most used Rocket.Chat client.
 //! * [`schemathesis`]: property-based fuzzing of every endpoint from our own OpenAPI document.
 //!
+//! Each runs against both stores, SQLite and PostgreSQL (see `common::stores`).
+//!
 //! Both come from a virtual environment with the pinned packages of `.ci/requirements.txt`:
 //! `ROCKETCHAT_INTEROP_PYTHON` names its interpreter when set (CI points it at
 //! `.venv/bin/python`); otherwise the tests make one under the target directory once.
@@ -13,6 +15,8 @@ use std::{
     sync::OnceLock,
 };
 
+#[path = "../common/mod.rs"]
+mod common;
 mod rocketchat_api;
 mod schemathesis;
 

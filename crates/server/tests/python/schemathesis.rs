@@ -16,47 +16,51 @@ use std::process::Command;
 
 use rocketchat_server::testing::TestServer;
 
+use crate::store_tests;
+
 use crate::{venv_program, workspace_root};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_endpoint_answers_as_our_openapi_document_says() {
-    let st = tokio::task::spawn_blocking(|| venv_program("st"))
+store_tests! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_endpoint_answers_as_our_openapi_document_says() {
+        let st = tokio::task::spawn_blocking(|| venv_program("st"))
+            .await
+            .unwrap();
+        let server = TestServer::start_with(crate::common::stores::config()).await;
+        let admin = server.admin().clone();
+        let url = server.url().to_owned();
+        let document = workspace_root().join("schemas/openapi.json");
+        let output = tokio::task::spawn_blocking(move || {
+            Command::new(st)
+                // Schemathesis keeps a cache in its working directory; keep it out of the sources.
+                .current_dir(env!("CARGO_TARGET_TMPDIR"))
+                .arg("run")
+                .arg(document)
+                .args(["--url", &url])
+                .args(["-H", &format!("X-User-Id: {}", admin.user_id)])
+                .args(["-H", &format!("X-Auth-Token: {}", admin.auth_token)])
+                .args(["--checks", "all"])
+                .args([
+                    "--exclude-checks",
+                    "positive_data_acceptance,unsupported_method",
+                ])
+                .args(["--exclude-path", "/api/v1/logout"])
+                .args(["--max-examples", "40", "--seed", "1", "--no-color"])
+                .output()
+        })
         .await
-        .unwrap();
-    let server = TestServer::start().await;
-    let admin = server.admin().clone();
-    let url = server.url().to_owned();
-    let document = workspace_root().join("schemas/openapi.json");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(st)
-            // Schemathesis keeps a cache in its working directory; keep it out of the sources.
-            .current_dir(env!("CARGO_TARGET_TMPDIR"))
-            .arg("run")
-            .arg(document)
-            .args(["--url", &url])
-            .args(["-H", &format!("X-User-Id: {}", admin.user_id)])
-            .args(["-H", &format!("X-Auth-Token: {}", admin.auth_token)])
-            .args(["--checks", "all"])
-            .args([
-                "--exclude-checks",
-                "positive_data_acceptance,unsupported_method",
-            ])
-            .args(["--exclude-path", "/api/v1/logout"])
-            .args(["--max-examples", "40", "--seed", "1", "--no-color"])
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("schemathesis runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "schemathesis found failures:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("Tested: 10"),
-        "not every operation was tested:\n{stdout}"
-    );
-    assert!(!stdout.contains(" 0 generated"), "{stdout}");
+        .unwrap()
+        .expect("schemathesis runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "schemathesis found failures:\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stdout.contains("Tested: 10"),
+            "not every operation was tested:\n{stdout}"
+        );
+        assert!(!stdout.contains(" 0 generated"), "{stdout}");
+    }
 }

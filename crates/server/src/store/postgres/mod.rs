@@ -1,0 +1,926 @@
+//! The PostgreSQL store, for several server instances on one database.
+//!
+//! * **Connections** come from a pool (deadpool-postgres); statements are prepared once per
+//!   connection and cached. Reads that do not depend on each other go out together on one
+//!   connection, which tokio-postgres pipelines into one round trip (an invite's room and its
+//!   candidates).
+//! * **Writes are set-based and one statement each** where they can be: an invite inserts its
+//!   memberships with `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`,
+//!   writes the `au` messages for the rows it really inserted and updates the counters, all in
+//!   one statement, so that the counters follow what was inserted whichever instance won a
+//!   race, and each invite costs one commit.
+//! * **Guards are locks.** A write's [`Guard`] is read with `FOR SHARE` in the same statement:
+//!   the caller's membership row cannot be removed or changed by another transaction before the
+//!   write commits, and a guard that does not hold makes the statement change nothing.
+//! * **Sessions across instances.** A logout deletes its token and sends `NOTIFY` on
+//!   [`SESSIONS_CHANNEL`] in the same transaction; every instance listens and forgets the token
+//!   it may have cached (see [`sessions`]).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use rocketchat_protocol::groups::RoomSelector;
+use rocketchat_protocol::groups::invite::LookupMode;
+use rocketchat_protocol::room::UserRef;
+use serde_json::{Map, Value};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
+
+use super::{
+    GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite,
+    SessionEvent, Store, StoreError, StoreFuture,
+};
+use crate::domain::groups::Page;
+use crate::domain::invite::Candidate;
+use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::util;
+
+mod schema;
+mod sessions;
+
+/// The channel logouts are announced on.
+pub(crate) const SESSIONS_CHANNEL: &str = "rocketchat_sessions";
+
+/// The most connections one instance keeps to the database.
+const POOL_SIZE: usize = 16;
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        Self::failed("the PostgreSQL database failed", error)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        Self::failed("no PostgreSQL connection could be had", error)
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A store on a PostgreSQL database, shared with any number of other instances.
+#[derive(Clone)]
+pub(crate) struct PgStore {
+    pool: Pool,
+    config: Arc<tokio_postgres::Config>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to the database a `postgres://` (or `postgresql://`) URL names, and migrates
+    /// it.
+    pub(crate) async fn open(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|error| StoreError::failed("the PostgreSQL URL is not valid", error))?;
+        let (mut client, connection) = config.connect(NoTls).await?;
+        let driver = tokio::spawn(connection);
+        let migrated = schema::migrate(&mut client).await;
+        drop(client);
+        let _ = driver.await;
+        migrated?;
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|error| StoreError::failed("could not make the PostgreSQL pool", error))?;
+        Ok(Self {
+            pool,
+            config: Arc::new(config),
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, name, email, email_verified, roles, user_type, active, \
+                            status, created_at, updated_at";
+
+fn user_from_row(row: &Row) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.try_get(0)?,
+        username: row.try_get(1)?,
+        name: row.try_get(2)?,
+        email: row.try_get(3)?,
+        email_verified: row.try_get(4)?,
+        roles: row.try_get(5)?,
+        user_type: row.try_get(6)?,
+        active: row.try_get(7)?,
+        status: row.try_get(8)?,
+        created_at: row.try_get(9)?,
+        updated_at: row.try_get(10)?,
+    })
+}
+
+const ROOM_COLUMNS: &str = "r.id, r.t, r.name, r.fname, r.owner_id, r.owner_username, \
+                            r.owner_name, r.msgs, r.users_count, r.ro, r.is_default, \
+                            r.custom_fields, r.extra, r.ts, r.updated_at, r.lm";
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// A room from the first 16 columns of `row` ([`ROOM_COLUMNS`]).
+fn room_from_row(row: &Row) -> Result<RoomRecord> {
+    let owner = UserRef::new(row.try_get::<_, String>(4)?, row.try_get::<_, String>(5)?);
+    Ok(RoomRecord {
+        id: row.try_get(0)?,
+        room_type: row.try_get(1)?,
+        name: row.try_get(2)?,
+        fname: row.try_get(3)?,
+        owner: match row.try_get::<_, Option<String>>(6)? {
+            Some(name) => owner.with_name(name),
+            None => owner,
+        },
+        msgs: count(row.try_get(7)?),
+        users_count: count(row.try_get(8)?),
+        ro: row.try_get(9)?,
+        default: row.try_get(10)?,
+        custom_fields: object(row.try_get(11)?),
+        extra: object(row.try_get(12)?),
+        ts: row.try_get(13)?,
+        updated_at: row.try_get(14)?,
+        lm: row.try_get(15)?,
+    })
+}
+
+/// The membership in column `index` (`roles`, null when the user is no member).
+fn membership_at(row: &Row, index: usize) -> Result<Option<Membership>> {
+    Ok(row
+        .try_get::<_, Option<Vec<String>>>(index)?
+        .map(|roles| Membership { roles }))
+}
+
+/// The guard as statement parameters: whether it is a member guard, the user and the roles
+/// of which one is needed (null: any).
+fn guard_parameters(guard: &Guard) -> (bool, String, Option<Vec<String>>) {
+    match guard {
+        Guard::Nothing => (false, String::new(), None),
+        Guard::Member { user_id, roles } => (
+            true,
+            user_id.clone(),
+            roles.map(|roles| roles.iter().map(|role| (*role).to_owned()).collect()),
+        ),
+    }
+}
+
+/// Whether a name or id can be in the database at all: PostgreSQL's `text` cannot hold
+/// U+0000, so a key with one matches nothing (and must not reach a query, which would fail).
+/// The server refuses such characters in what it stores (`domain::text`).
+fn findable(key: &str) -> bool {
+    !key.contains('\0')
+}
+
+/// Whether an error is a unique violation of `constraint`.
+fn violates(error: &tokio_postgres::Error, constraint: &str) -> bool {
+    error.as_db_error().is_some_and(|db| {
+        db.code() == &SqlState::UNIQUE_VIOLATION && db.constraint() == Some(constraint)
+    })
+}
+
+fn limit_offset(page: Page) -> (Option<i64>, i64) {
+    let limit = page
+        .limit
+        .map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+    (limit, offset)
+}
+
+impl PgStore {
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        Ok(self.pool.get().await?)
+    }
+
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await?;
+        Ok(client.query(&statement, params).await?)
+    }
+
+    async fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await?;
+        Ok(client.query_opt(&statement, params).await?)
+    }
+
+    async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await?;
+        Ok(client.execute(&statement, params).await?)
+    }
+
+    async fn insert_user(&self, user: NewUser) -> Result<UserRecord> {
+        let now = util::now();
+        let id = user.id.clone().unwrap_or_else(util::new_id);
+        let username_key = rocketchat_protocol::user::username_key(&user.username);
+        let email_key = user.email.as_deref().map(str::to_lowercase);
+        let inserted = self
+            .query_opt(
+                &format!(
+                    "INSERT INTO users (id, username, username_key, name, email, email_key, \
+                     email_verified, password_hash, roles, user_type, active, status, \
+                     created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'offline', $12, $12) \
+                     RETURNING {USER_COLUMNS}"
+                ),
+                &[
+                    &id,
+                    &user.username,
+                    &username_key,
+                    &user.name,
+                    &user.email,
+                    &email_key,
+                    &user.email_verified,
+                    &user.password_hash,
+                    &user.roles,
+                    &user.user_type,
+                    &user.active,
+                    &now,
+                ],
+            )
+            .await;
+        match inserted {
+            Ok(Some(row)) => user_from_row(&row),
+            Ok(None) => Err(StoreError::broken("a user vanished as it was created")),
+            Err(StoreError::Failed {
+                source: Some(source),
+                context,
+            }) => {
+                let conflict = source
+                    .downcast_ref::<tokio_postgres::Error>()
+                    .and_then(|error| {
+                        if violates(error, "users_username_unique") {
+                            Some(("username", user.username.clone()))
+                        } else if violates(error, "users_email_unique") {
+                            Some(("email", user.email.clone().unwrap_or_default()))
+                        } else {
+                            None
+                        }
+                    });
+                Err(match conflict {
+                    Some((field, value)) => StoreError::Conflict { field, value },
+                    None => StoreError::Failed {
+                        context,
+                        source: Some(source),
+                    },
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The room whose id or name is `id_or_name`, trying the id first, and `user_id`'s
+    /// membership of it; one statement.
+    const ROOM_BY_ID_OR_NAME: &'static str = "SELECT r.id, r.t, r.name, r.fname, r.owner_id, \
+         r.owner_username, r.owner_name, r.msgs, r.users_count, r.ro, r.is_default, \
+         r.custom_fields, r.extra, r.ts, r.updated_at, r.lm, s.roles \
+         FROM rooms r LEFT JOIN subscriptions s ON s.rid = r.id AND s.user_id = $2 \
+         WHERE r.id = $1 OR r.name = $1 ORDER BY r.id = $1 DESC LIMIT 1";
+}
+
+impl Store for PgStore {
+    fn human_user_count(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let row = self
+                .query_opt("SELECT count(*) FROM users WHERE user_type = 'user'", &[])
+                .await?
+                .ok_or_else(|| StoreError::broken("count(*) answered nothing"))?;
+            Ok(count(row.try_get(0)?))
+        })
+    }
+
+    fn create_user(&self, user: NewUser) -> StoreFuture<'_, UserRecord> {
+        Box::pin(self.insert_user(user))
+    }
+
+    #[cfg(feature = "testing")]
+    fn create_users(&self, users: Vec<NewUser>) -> StoreFuture<'_, Vec<String>> {
+        use tokio_postgres::binary_copy::BinaryCopyInWriter;
+        use tokio_postgres::types::Type;
+
+        Box::pin(async move {
+            let now = util::now();
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await?;
+            let sink = transaction
+                .copy_in(
+                    "COPY users (id, username, username_key, name, email, email_key, \
+                     email_verified, password_hash, roles, user_type, active, status, \
+                     created_at, updated_at) FROM STDIN BINARY",
+                )
+                .await?;
+            let types = [
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BOOL,
+                Type::TEXT,
+                Type::TEXT_ARRAY,
+                Type::TEXT,
+                Type::BOOL,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+            ];
+            let writer = BinaryCopyInWriter::new(sink, &types);
+            let mut writer = std::pin::pin!(writer);
+            let mut ids = Vec::with_capacity(users.len());
+            let status = "offline".to_owned();
+            for user in users {
+                let id = user.id.unwrap_or_else(util::new_id);
+                let username_key = rocketchat_protocol::user::username_key(&user.username);
+                let email_key = user.email.as_deref().map(str::to_lowercase);
+                writer
+                    .as_mut()
+                    .write(&[
+                        &id,
+                        &user.username,
+                        &username_key,
+                        &user.name,
+                        &user.email,
+                        &email_key,
+                        &user.email_verified,
+                        &user.password_hash,
+                        &user.roles,
+                        &user.user_type,
+                        &user.active,
+                        &status,
+                        &now,
+                        &now,
+                    ])
+                    .await?;
+                ids.push(id);
+            }
+            writer.as_mut().finish().await?;
+            transaction.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    fn user(&self, user_id: String) -> StoreFuture<'_, Option<UserRecord>> {
+        Box::pin(async move {
+            if !findable(&user_id) {
+                return Ok(None);
+            }
+            self.query_opt(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+                &[&user_id],
+            )
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+        })
+    }
+
+    fn users_named(&self, usernames: Vec<String>) -> StoreFuture<'_, Vec<(String, String)>> {
+        Box::pin(async move {
+            let usernames: Vec<String> = usernames
+                .into_iter()
+                .filter(|name| findable(name))
+                .collect();
+            self.query(
+                "SELECT id, username FROM users WHERE username_key = ANY($1)",
+                &[&usernames],
+            )
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+        })
+    }
+
+    fn login_user(
+        &self,
+        identity: LoginIdentity,
+    ) -> StoreFuture<'_, Option<(UserRecord, Option<String>)>> {
+        Box::pin(async move {
+            let (column, key) = match &identity {
+                LoginIdentity::Username(username) => (
+                    "username_key",
+                    rocketchat_protocol::user::username_key(username),
+                ),
+                LoginIdentity::Email(email) => ("email_key", email.to_lowercase()),
+            };
+            if !findable(&key) {
+                return Ok(None);
+            }
+            let row = self
+                .query_opt(
+                    &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE {column} = $1"),
+                    &[&key],
+                )
+                .await?;
+            row.map(|row| Ok((user_from_row(&row)?, row.try_get(11)?)))
+                .transpose()
+        })
+    }
+
+    fn add_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.execute(
+                "INSERT INTO login_tokens (hashed_token, user_id, created_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&hashed_token, &user_id, &util::now()],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn remove_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            // One statement, so one transaction: the other instances hear of the logout when,
+            // and only if, it commits.
+            self.execute(
+                "WITH gone AS (DELETE FROM login_tokens WHERE hashed_token = $1 AND user_id = $2 \
+                 RETURNING user_id, hashed_token) \
+                 SELECT pg_notify($3, user_id || ' ' || hashed_token) FROM gone",
+                &[&hashed_token, &user_id, &SESSIONS_CHANNEL],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn authenticate(
+        &self,
+        user_id: String,
+        hashed_token: String,
+    ) -> StoreFuture<'_, Option<UserRecord>> {
+        Box::pin(async move {
+            self.query_opt(
+                "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, \
+                 u.user_type, u.active, u.status, u.created_at, u.updated_at \
+                 FROM login_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.hashed_token = $1 AND t.user_id = $2 AND u.active",
+                &[&hashed_token, &user_id],
+            )
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+        })
+    }
+
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>> {
+        Box::pin(async move {
+            self.query_opt(
+                "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, \
+                 u.user_type, u.active, u.status, u.created_at, u.updated_at \
+                 FROM login_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.hashed_token = $1 AND u.active",
+                &[&hashed_token],
+            )
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+        })
+    }
+
+    fn room_for(
+        &self,
+        room: RoomSelector,
+        user_id: String,
+    ) -> StoreFuture<'_, (Option<RoomRecord>, Option<Membership>)> {
+        Box::pin(async move {
+            let (column, value) = match room {
+                RoomSelector::Id { room_id } => ("id", room_id),
+                RoomSelector::Name { room_name } => ("name", room_name),
+            };
+            if !findable(&value) || !findable(&user_id) {
+                return Ok((None, None));
+            }
+            let row = self
+                .query_opt(
+                    &format!(
+                        "SELECT {ROOM_COLUMNS}, s.roles FROM rooms r \
+                         LEFT JOIN subscriptions s ON s.rid = r.id AND s.user_id = $2 \
+                         WHERE r.{column} = $1"
+                    ),
+                    &[&value, &user_id],
+                )
+                .await?;
+            match row {
+                Some(row) => Ok((Some(room_from_row(&row)?), membership_at(&row, 16)?)),
+                None => Ok((None, None)),
+            }
+        })
+    }
+
+    fn invite_facts(
+        &self,
+        id_or_name: String,
+        caller_id: String,
+        lookup: Option<(LookupMode, Vec<String>)>,
+    ) -> StoreFuture<'_, InviteFacts> {
+        Box::pin(async move {
+            if !findable(&id_or_name) {
+                return Ok(InviteFacts::default());
+            }
+            let lookup = lookup.map(|(mode, keys)| {
+                let keys: Vec<String> = keys.into_iter().filter(|key| findable(key)).collect();
+                (mode, keys)
+            });
+            let client = self.client().await?;
+            let room_statement = client.prepare_cached(Self::ROOM_BY_ID_OR_NAME).await?;
+            let room_parameters: [&(dyn ToSql + Sync); 2] = [&id_or_name, &caller_id];
+            let room_query = client.query_opt(&room_statement, &room_parameters);
+            // The candidates find the room again by the same string, so that both statements
+            // go out at once, pipelined on one connection.
+            let (room, candidates) = match &lookup {
+                Some((mode, keys)) => {
+                    let key_column = match mode {
+                        LookupMode::Ids => "u.id",
+                        LookupMode::Usernames => "u.username_key",
+                    };
+                    let sql = format!(
+                        "SELECT {key_column}, u.id, u.username, s.user_id IS NOT NULL \
+                         FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id AND s.rid = \
+                         (SELECT id FROM rooms WHERE id = $1 OR name = $1 \
+                          ORDER BY id = $1 DESC LIMIT 1) \
+                         WHERE {key_column} = ANY($2)"
+                    );
+                    let candidate_statement = client.prepare_cached(&sql).await?;
+                    let candidate_parameters: [&(dyn ToSql + Sync); 2] = [&id_or_name, keys];
+                    let candidate_query = client.query(&candidate_statement, &candidate_parameters);
+                    let (room, rows) = tokio::try_join!(room_query, candidate_query)?;
+                    (room, rows)
+                }
+                None => (room_query.await?, Vec::new()),
+            };
+            let Some(room) = room else {
+                return Ok(InviteFacts::default());
+            };
+            let candidates = candidates
+                .iter()
+                .map(|row| {
+                    Ok(Candidate {
+                        key: row.try_get(0)?,
+                        user: UserRef::new(
+                            row.try_get::<_, String>(1)?,
+                            row.try_get::<_, String>(2)?,
+                        ),
+                        member: row.try_get(3)?,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            Ok(InviteFacts {
+                membership: membership_at(&room, 16)?,
+                room: Some(room_from_row(&room)?),
+                candidates,
+            })
+        })
+    }
+
+    fn membership(&self, room_id: String, user_id: String) -> StoreFuture<'_, Option<Membership>> {
+        Box::pin(async move {
+            if !findable(&user_id) {
+                return Ok(None);
+            }
+            let row = self
+                .query_opt(
+                    "SELECT roles FROM subscriptions WHERE rid = $1 AND user_id = $2",
+                    &[&room_id, &user_id],
+                )
+                .await?;
+            match row {
+                Some(row) => membership_at(&row, 0),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)> {
+        Box::pin(async move {
+            let (limit, offset) = limit_offset(page);
+            let client = self.client().await?;
+            let list = client
+                .prepare_cached(
+                    "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, \
+                     u.user_type, u.active, u.status, u.created_at, u.updated_at \
+                     FROM subscriptions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.rid = $1 AND u.active ORDER BY s.username LIMIT $2 OFFSET $3",
+                )
+                .await?;
+            let total = client
+                .prepare_cached(
+                    "SELECT count(*) FROM subscriptions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.rid = $1 AND u.active",
+                )
+                .await?;
+            let list_parameters: [&(dyn ToSql + Sync); 3] = [&room_id, &limit, &offset];
+            let total_parameters: [&(dyn ToSql + Sync); 1] = [&room_id];
+            let (rows, total) = tokio::try_join!(
+                client.query(&list, &list_parameters),
+                client.query_one(&total, &total_parameters),
+            )?;
+            let members = rows.iter().map(user_from_row).collect::<Result<_>>()?;
+            Ok((members, count(total.try_get(0)?)))
+        })
+    }
+
+    fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>> {
+        Box::pin(async move {
+            let (limit, offset) = limit_offset(page);
+            self.query(
+                "SELECT id, rid, t, msg, ts, u_id, u_username, groupable, updated_at \
+                 FROM messages WHERE rid = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
+                &[&room_id, &limit, &offset],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(MessageRecord {
+                    id: row.try_get(0)?,
+                    rid: row.try_get(1)?,
+                    message_type: row.try_get(2)?,
+                    msg: row.try_get(3)?,
+                    ts: row.try_get(4)?,
+                    u: UserRef::new(row.try_get::<_, String>(5)?, row.try_get::<_, String>(6)?),
+                    groupable: row.try_get(7)?,
+                    updated_at: row.try_get(8)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn insert_group(&self, group: GroupRow) -> StoreFuture<'_, RoomRecord> {
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await?;
+            let users_count = i64::try_from(group.members.len()).unwrap_or(i64::MAX);
+            let inserted = transaction
+                .query_one(
+                    &format!(
+                        "INSERT INTO rooms AS r (id, t, name, fname, owner_id, owner_username, \
+                         owner_name, msgs, users_count, ro, is_default, custom_fields, extra, \
+                         ts, updated_at) \
+                         VALUES ($1, 'p', $2, $3, $4, $5, $6, 0, $7, $8, false, $9, $10, $11, $11) \
+                         RETURNING {ROOM_COLUMNS}"
+                    ),
+                    &[
+                        &group.id,
+                        &group.name,
+                        &group.fname,
+                        &group.owner.id,
+                        &group.owner.username,
+                        &group.owner.name,
+                        &users_count,
+                        &group.read_only,
+                        &Value::Object(group.custom_fields.clone()),
+                        &Value::Object(group.extra.clone()),
+                        &group.now,
+                    ],
+                )
+                .await;
+            let room = match inserted {
+                Ok(row) => room_from_row(&row)?,
+                Err(error) if violates(&error, "rooms_name_unique") => {
+                    return Err(StoreError::Conflict {
+                        field: "name",
+                        value: group.name,
+                    });
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let mut subscription_ids = Vec::with_capacity(group.members.len());
+            let mut user_ids = Vec::with_capacity(group.members.len());
+            let mut usernames = Vec::with_capacity(group.members.len());
+            let mut roles = Vec::with_capacity(group.members.len());
+            for member in group.members {
+                subscription_ids.push(util::new_id());
+                user_ids.push(member.user_id);
+                usernames.push(member.username);
+                roles.push(Value::from(member.roles));
+            }
+            transaction
+                .execute(
+                    "INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, \
+                     unread, user_mentions, group_mentions, ts, ls, updated_at) \
+                     SELECT m.id, $1, m.user_id, m.username, \
+                     ARRAY(SELECT jsonb_array_elements_text(m.roles)), \
+                     true, false, 0, 0, 0, $2::text, $2::text, $2::text \
+                     FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) \
+                     AS m(id, user_id, username, roles)",
+                    &[
+                        &group.id,
+                        &group.now,
+                        &subscription_ids,
+                        &user_ids,
+                        &usernames,
+                        &roles,
+                    ],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(room)
+        })
+    }
+
+    fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied> {
+        Box::pin(async move {
+            let now = util::now();
+            let (guarded, guard_user, guard_roles) = guard_parameters(&write.guard);
+            let mut subscription_ids = Vec::with_capacity(write.add.len());
+            let mut message_ids = Vec::with_capacity(write.add.len());
+            let mut user_ids = Vec::with_capacity(write.add.len());
+            let mut usernames = Vec::with_capacity(write.add.len());
+            for user in &write.add {
+                subscription_ids.push(util::new_id());
+                message_ids.push(util::new_id());
+                user_ids.push(user.id.clone());
+                usernames.push(user.username.clone());
+            }
+            let subscription = write.subscription;
+            let counts = [
+                i64::try_from(subscription.unread).unwrap_or(i64::MAX),
+                i64::try_from(subscription.user_mentions).unwrap_or(i64::MAX),
+                i64::try_from(subscription.group_mentions).unwrap_or(i64::MAX),
+            ];
+            let client = self.client().await?;
+            let statement = client.prepare_cached(APPLY_INVITE).await?;
+            let applied = client
+                .query_one(
+                    &statement,
+                    &[
+                        &write.room_id,
+                        &guarded,
+                        &guard_user,
+                        &guard_roles,
+                        &subscription_ids,
+                        &user_ids,
+                        &usernames,
+                        &message_ids,
+                        &subscription.open,
+                        &subscription.alert,
+                        &counts[0],
+                        &counts[1],
+                        &counts[2],
+                        &now,
+                        &write.message_type,
+                        &write.inviter.id,
+                        &write.inviter.username,
+                    ],
+                )
+                .await;
+            let row = match applied {
+                Ok(row) => row,
+                // The room went away before the memberships could refer to it.
+                Err(error) if error.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
+                    return Ok(InviteApplied::Stale);
+                }
+                Err(error) => return Err(error.into()),
+            };
+            if !row.try_get::<_, bool>("guard_holds")? {
+                return Ok(InviteApplied::Stale);
+            }
+            let inserted: HashSet<String> = row
+                .try_get::<_, Vec<String>>("inserted")?
+                .into_iter()
+                .collect();
+            let room = if row.try_get::<_, Option<String>>(0)?.is_some() {
+                Some(room_from_row(&row)?)
+            } else {
+                // Nothing was inserted (another invite added them first): the room as it is.
+                client
+                    .query_opt(
+                        &client
+                            .prepare_cached(&format!(
+                                "SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.id = $1"
+                            ))
+                            .await?,
+                        &[&write.room_id],
+                    )
+                    .await?
+                    .as_ref()
+                    .map(room_from_row)
+                    .transpose()?
+            };
+            Ok(match room {
+                Some(room) => InviteApplied::Done { inserted, room },
+                None => InviteApplied::Stale,
+            })
+        })
+    }
+
+    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
+        Box::pin(async move {
+            let (guarded, guard_user, guard_roles) = guard_parameters(&write.guard);
+            let changed = self
+                .execute(
+                    "WITH guard AS ( \
+                         SELECT 1 FROM subscriptions \
+                         WHERE $1 AND rid = $2 AND user_id = $3 \
+                         AND ($4::text[] IS NULL OR roles && $4::text[]) FOR SHARE) \
+                     UPDATE subscriptions SET roles = $5, updated_at = $6 \
+                     WHERE rid = $2 AND user_id = $7 AND roles = $8 \
+                     AND (NOT $1 OR EXISTS (SELECT 1 FROM guard))",
+                    &[
+                        &guarded,
+                        &write.room_id,
+                        &guard_user,
+                        &guard_roles,
+                        &write.roles,
+                        &util::now(),
+                        &write.user_id,
+                        &write.expected,
+                    ],
+                )
+                .await?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn session_events(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<SessionEvent>> {
+        Some(sessions::listen(Arc::clone(&self.config)))
+    }
+}
+
+/// An invite in one statement: the guard (its membership row locked until the commit), the
+/// memberships that are absent, one message for each membership really inserted, in the
+/// planned order, and the counters. The answer holds the room after the change (null when
+/// nothing was inserted), whether the guard held, and the ids really inserted.
+const APPLY_INVITE: &str = "\
+WITH guard AS (
+    SELECT 1 FROM subscriptions
+    WHERE $2 AND rid = $1 AND user_id = $3 AND ($4::text[] IS NULL OR roles && $4::text[])
+    FOR SHARE
+), allowed AS (
+    SELECT NOT $2 OR EXISTS (SELECT 1 FROM guard) AS ok
+), planned AS (
+    SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[])
+        WITH ORDINALITY AS p(subscription_id, user_id, username, message_id, position)
+), inserted AS (
+    INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, unread,
+                               user_mentions, group_mentions, ts, updated_at)
+    SELECT p.subscription_id, $1, p.user_id, p.username, '{}', $9::boolean, $10::boolean,
+           $11::bigint, $12::bigint, $13::bigint, $14::text, $14::text
+    FROM planned p WHERE (SELECT ok FROM allowed)
+    ORDER BY p.user_id
+    ON CONFLICT (rid, user_id) DO NOTHING
+    RETURNING user_id
+), written AS (
+    INSERT INTO messages (id, rid, t, msg, ts, u_id, u_username, groupable, updated_at)
+    SELECT p.message_id, $1, $15::text, p.username, $14::text, $16::text, $17::text, false,
+           $14::text
+    FROM planned p JOIN inserted i ON i.user_id = p.user_id
+    ORDER BY p.position
+    RETURNING 1
+), room AS (
+    UPDATE rooms r SET users_count = users_count + (SELECT count(*) FROM inserted),
+                       msgs = msgs + (SELECT count(*) FROM written),
+                       updated_at = $14::text
+    WHERE r.id = $1 AND EXISTS (SELECT 1 FROM inserted)
+    RETURNING r.id, r.t, r.name, r.fname, r.owner_id, r.owner_username, r.owner_name, r.msgs,
+              r.users_count, r.ro, r.is_default, r.custom_fields, r.extra, r.ts, r.updated_at,
+              r.lm
+)
+SELECT room.*, (SELECT ok FROM allowed) AS guard_holds,
+       ARRAY(SELECT user_id FROM inserted) AS inserted
+FROM (SELECT 1) AS one LEFT JOIN room ON true";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_become_parameters() {
+        assert_eq!(
+            guard_parameters(&Guard::Nothing),
+            (false, String::new(), None)
+        );
+        assert_eq!(
+            guard_parameters(&Guard::Member {
+                user_id: "u".into(),
+                roles: Some(&["owner"]),
+            }),
+            (true, "u".to_owned(), Some(vec!["owner".to_owned()]))
+        );
+    }
+}
