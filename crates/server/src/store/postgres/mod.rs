@@ -206,9 +206,68 @@ fn limit_offset(page: Page) -> (Option<i64>, i64) {
     (limit, offset)
 }
 
+/// A pooled connection running a change that must not go on without its caller. Dropped
+/// before [`Writing::finish`] (the call timed out, or its client hung up), it cancels the
+/// statement still running, which then changes nothing, and leaves the pool, so that the
+/// cancel can never reach another call's statement. A statement the database has already
+/// committed stays committed, as a write the SQLite writer has begun completes.
+struct Writing {
+    client: Option<deadpool_postgres::Object>,
+}
+
+impl Writing {
+    /// The change has finished: the connection goes back to the pool.
+    fn finish(self) {
+        drop(self.into_client());
+    }
+
+    /// The change has finished: the connection, for more work before it goes back.
+    fn into_client(mut self) -> deadpool_postgres::Object {
+        self.client.take().expect("a connection until finished")
+    }
+}
+
+impl std::ops::Deref for Writing {
+    type Target = deadpool_postgres::Object;
+
+    fn deref(&self) -> &Self::Target {
+        self.client.as_ref().expect("a connection until finished")
+    }
+}
+
+impl std::ops::DerefMut for Writing {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.client.as_mut().expect("a connection until finished")
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        let client = deadpool_postgres::Object::take(client);
+        let cancel = client.cancel_token();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = cancel.cancel_query(NoTls).await {
+                    tracing::warn!(%error, "could not cancel an abandoned PostgreSQL statement");
+                }
+                drop(client);
+            });
+        }
+    }
+}
+
 impl PgStore {
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         Ok(self.pool.get().await?)
+    }
+
+    async fn writing(&self) -> Result<Writing> {
+        Ok(Writing {
+            client: Some(self.pool.get().await?),
+        })
     }
 
     async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
@@ -672,7 +731,7 @@ impl Store for PgStore {
 
     fn insert_group(&self, group: GroupRow) -> StoreFuture<'_, RoomRecord> {
         Box::pin(async move {
-            let mut client = self.client().await?;
+            let mut client = self.writing().await?;
             let transaction = client.transaction().await?;
             let users_count = i64::try_from(group.members.len()).unwrap_or(i64::MAX);
             let inserted = transaction
@@ -739,6 +798,7 @@ impl Store for PgStore {
                 )
                 .await?;
             transaction.commit().await?;
+            client.finish();
             Ok(room)
         })
     }
@@ -763,9 +823,9 @@ impl Store for PgStore {
                 i64::try_from(subscription.user_mentions).unwrap_or(i64::MAX),
                 i64::try_from(subscription.group_mentions).unwrap_or(i64::MAX),
             ];
-            let client = self.client().await?;
-            let statement = client.prepare_cached(APPLY_INVITE).await?;
-            let applied = client
+            let writing = self.writing().await?;
+            let statement = writing.prepare_cached(APPLY_INVITE).await?;
+            let applied = writing
                 .query_one(
                     &statement,
                     &[
@@ -789,6 +849,7 @@ impl Store for PgStore {
                     ],
                 )
                 .await;
+            let client = writing.into_client();
             let row = match applied {
                 Ok(row) => row,
                 // The room went away before the memberships could refer to it.
@@ -832,8 +893,9 @@ impl Store for PgStore {
     fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
         Box::pin(async move {
             let (guarded, guard_user, guard_roles) = guard_parameters(&write.guard);
-            let changed = self
-                .execute(
+            let writing = self.writing().await?;
+            let statement = writing
+                .prepare_cached(
                     "WITH guard AS ( \
                          SELECT 1 FROM subscriptions \
                          WHERE $1 AND rid = $2 AND user_id = $3 \
@@ -841,6 +903,11 @@ impl Store for PgStore {
                      UPDATE subscriptions SET roles = $5, updated_at = $6 \
                      WHERE rid = $2 AND user_id = $7 AND roles = $8 \
                      AND (NOT $1 OR EXISTS (SELECT 1 FROM guard))",
+                )
+                .await?;
+            let changed = writing
+                .execute(
+                    &statement,
                     &[
                         &guarded,
                         &write.room_id,
@@ -852,8 +919,9 @@ impl Store for PgStore {
                         &write.expected,
                     ],
                 )
-                .await?;
-            Ok(changed == 1)
+                .await;
+            writing.finish();
+            Ok(changed? == 1)
         })
     }
 
