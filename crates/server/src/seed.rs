@@ -1,7 +1,7 @@
 //! Accounts and tokens made without HTTP: the first admin, `--demo`, and the test helpers.
 
 use crate::http::AppState;
-use crate::store::NewUser;
+use crate::store::{NewUser, StoreError};
 use crate::{Error, util};
 
 /// An account to create.
@@ -55,6 +55,20 @@ impl Account {
     pub(crate) async fn create(self, state: &AppState) -> Result<String, Error> {
         let user = self.hashed(state.config().bcrypt_cost).await?;
         Ok(state.store().create_user(user).await?.id)
+    }
+
+    /// Creates the account, unless its username or e-mail address is taken already (by
+    /// another instance starting at the same moment, say); its id if it was created.
+    pub(crate) async fn create_unless_taken(
+        self,
+        state: &AppState,
+    ) -> Result<Option<String>, Error> {
+        let user = self.hashed(state.config().bcrypt_cost).await?;
+        match state.store().create_user(user).await {
+            Ok(user) => Ok(Some(user.id)),
+            Err(StoreError::Conflict { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
     }
 }
 

@@ -159,7 +159,8 @@ fn redacted(url: &str) -> String {
 /// `ADMIN_PASS` and `ADMIN_EMAIL`.
 ///
 /// Returns the password when one had to be generated (no `ADMIN_PASS`), so that it can be
-/// shown once.
+/// shown once. Instances starting together on one empty database may all try: one creates the
+/// admin, and the others, finding the name taken, leave it (and show no password).
 async fn bootstrap(state: &AppState) -> Result<Option<String>, Error> {
     if state.store().human_user_count().await? > 0 {
         return Ok(None);
@@ -172,15 +173,18 @@ async fn bootstrap(state: &AppState) -> Result<Option<String>, Error> {
             (password.clone(), Some(password))
         }
     };
-    Account {
+    let created = Account {
         name: "Administrator".to_owned(),
         email: Some(config.admin_email.clone()),
         email_verified: true,
         roles: vec!["user".to_owned(), "admin".to_owned()],
         ..Account::user(&config.admin_username, &password)
     }
-    .create(state)
+    .create_unless_taken(state)
     .await?;
+    if created.is_none() {
+        return Ok(None);
+    }
     tracing::info!(username = %config.admin_username, "created the first admin");
     Ok(generated)
 }
