@@ -2,52 +2,19 @@
 //! stopped with SIGKILL, then started again on the same SQLite file.
 
 use std::collections::HashSet;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rocketchat_server::Config;
 use rocketchat_server::testing::{TestServer, TestUser};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
-use tokio::process::{Child, Command};
 
-use crate::support::get;
+use crate::support::{get, start_binary};
 
 /// Users invited one by one during the load.
 const USERS: usize = 2_000;
 /// Concurrent inviters.
 const INVITERS: usize = 32;
-
-/// The `rocketchat-server` binary on `database`, with its address once it listens.
-async fn start_binary(database: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rocketchat-server"))
-        .env_clear()
-        .env("DATABASE_URL", database)
-        .env("PORT", "0")
-        .env("ADMIN_PASS", "admin-password")
-        .env("API_ENABLE_RATE_LIMITER", "false")
-        .env("RUST_LOG", "warn,rocketchat_server=info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some((_, address)) = line.split_once("listening address=") {
-                return address.trim().to_owned();
-            }
-        }
-        panic!("the server stopped before it listened");
-    })
-    .await
-    .expect("the server listens within 30 s");
-    // Keep reading its log, so that it never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, format!("http://{address}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_acknowledged_invite_is_lost_when_the_server_is_killed() {

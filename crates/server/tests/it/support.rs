@@ -395,3 +395,33 @@ impl std::io::Write for LogWriter {
         Ok(())
     }
 }
+
+/// The `rocketchat-server` binary on `database`, with its address once it listens.
+pub(crate) async fn start_binary(database: &str) -> (tokio::process::Child, String) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_rocketchat-server"))
+        .env_clear()
+        .env("DATABASE_URL", database)
+        .env("PORT", "0")
+        .env("ADMIN_PASS", "admin-password")
+        .env("API_ENABLE_RATE_LIMITER", "false")
+        .env("RUST_LOG", "warn,rocketchat_server=info")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some((_, address)) = line.split_once("listening address=") {
+                return address.trim().to_owned();
+            }
+        }
+        panic!("the server stopped before it listened");
+    })
+    .await
+    .expect("the server listens within 30 s");
+    // Keep reading its log, so that it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, format!("http://{address}"))
+}

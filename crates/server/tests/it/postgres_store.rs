@@ -1,0 +1,243 @@
+//! What the SQLite-only tests check by opening the SQLite file, checked in the PostgreSQL
+//! database itself: how tokens and memberships are stored, that a failing bulk invite and a
+//! timed-out one change nothing, and that every query has an index.
+
+use std::time::Duration;
+
+use rocketchat_server::testing::TestServer;
+use serde_json::json;
+use tokio_postgres::{Client, NoTls};
+
+use crate::common::stores::Store;
+use crate::support::{World, config};
+
+/// A connection of the test's own to the database `url` names.
+async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .expect("the test database accepts connections");
+    tokio::spawn(connection);
+    client
+}
+
+#[tokio::test]
+async fn tokens_and_passwords_are_stored_only_as_hashes() {
+    Store::Postgres
+        .run("tokens_and_passwords_are_stored_only_as_hashes", async {
+            let config = config();
+            let server = TestServer::start_with(config.clone()).await;
+            let bob = server.create_user("bob").await;
+            let db = connect(&config.database_url).await;
+            let stored: Vec<String> = db
+                .query(
+                    "SELECT hashed_token FROM login_tokens WHERE user_id = $1",
+                    &[&bob.user_id],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            use base64::Engine as _;
+            use sha2::Digest as _;
+            let expected = base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha256::digest(bob.auth_token.as_bytes()));
+            assert_eq!(stored, [expected]);
+            let hash: String = db
+                .query_one(
+                    "SELECT password_hash FROM users WHERE id = $1",
+                    &[&bob.user_id],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            let digest: String = sha2::Sha256::digest(b"bob-password")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert!(bcrypt::verify(digest, &hash).unwrap());
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn new_subscriptions_are_open_alerted_and_unread_without_roles() {
+    Store::Postgres
+        .run(
+            "new_subscriptions_are_open_alerted_and_unread_without_roles",
+            async {
+                let config = config();
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let answer = world
+                    .invite(
+                        &world.owner,
+                        json!({ "roomId": world.room_id, "username": "john.doe" }),
+                    )
+                    .await;
+                assert_eq!(answer.status, 200, "{:#}", answer.body);
+                let db = connect(&config.database_url).await;
+                let row = db
+                    .query_one(
+                        "SELECT open, alert, unread, user_mentions, roles FROM subscriptions \
+                         WHERE rid = $1 AND username = 'john.doe'",
+                        &[&world.room_id],
+                    )
+                    .await
+                    .unwrap();
+                let fields: (bool, bool, i64, i64, Vec<String>) =
+                    (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+                assert_eq!(fields, (true, true, 1, 1, vec![]));
+                let owner_roles: Vec<String> = db
+                    .query_one(
+                        "SELECT roles FROM subscriptions WHERE rid = $1 AND username = 'testing1'",
+                        &[&world.room_id],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
+                assert_eq!(owner_roles, ["owner"]);
+            },
+        )
+        .await;
+}
+
+/// A trigger makes the second user's system message fail; the first user must not stay added.
+#[tokio::test]
+async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
+    Store::Postgres
+        .run("a_bulk_invite_that_fails_half_way_changes_nothing", async {
+            let config = config();
+            let world = World::with(TestServer::start_with(config.clone()).await).await;
+            world.server.create_user("poison").await;
+            connect(&config.database_url)
+                .await
+                .batch_execute(
+                    "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+                     RETURN NEW; END $$; \
+                     CREATE TRIGGER poison BEFORE INSERT ON messages \
+                     FOR EACH ROW EXECUTE FUNCTION poison();",
+                )
+                .await
+                .unwrap();
+            let answer = world
+                .invite(
+                    &world.owner,
+                    json!({ "roomId": world.room_id, "usernames": ["john.doe", "poison"] }),
+                )
+                .await;
+            answer.assert_fixture(500, "errors/error-500-internal.json");
+            assert_eq!(world.member_names().await, ["member", "testing1"]);
+            let info = world.info().await;
+            assert_eq!(info["usersCount"], 2);
+            assert_eq!(info["msgs"], 0);
+            assert!(world.history().await.is_empty());
+            let answer = world
+                .invite(
+                    &world.owner,
+                    json!({ "roomId": world.room_id, "username": "john.doe" }),
+                )
+                .await;
+            assert_eq!(answer.status, 200, "{:#}", answer.body);
+        })
+        .await;
+}
+
+/// An invite that times out while its write waits for a lock is answered 503 and cancelled: the
+/// client is never told "unavailable" for a change that happened anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_that_times_out_waiting_for_the_database_is_not_made() {
+    Store::Postgres
+        .run(
+            "an_invite_that_times_out_waiting_for_the_database_is_not_made",
+            async {
+                let mut config = config();
+                config.request_timeout_secs = 1;
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let before = world.info().await;
+
+                // Another session holds the group's row for 2.5 s: reads go on, and the
+                // invite's statement, prepared and running, waits (for its foreign key and its
+                // counters) rather than failing to start.
+                let db = connect(&config.database_url).await;
+                db.batch_execute(&format!(
+                    "BEGIN; SELECT 1 FROM rooms WHERE id = '{}' FOR UPDATE",
+                    world.room_id
+                ))
+                .await
+                .unwrap();
+                let holder = tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(2500)).await;
+                    db.batch_execute("ROLLBACK").await.unwrap();
+                });
+                let answer = world
+                    .invite(
+                        &world.owner,
+                        json!({ "roomId": world.room_id, "username": "john.doe" }),
+                    )
+                    .await;
+                assert_eq!(answer.status, 503, "{:#}", answer.body);
+                assert_eq!(
+                    answer.body,
+                    json!({ "success": false, "error": "Service Unavailable" })
+                );
+                holder.await.unwrap();
+                // Give a statement that was not cancelled the time to commit, then look.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let after = world.info().await;
+                assert_eq!(after["usersCount"], before["usersCount"]);
+                assert_eq!(after["msgs"], before["msgs"]);
+                assert_eq!(world.member_names().await, ["member", "testing1"]);
+            },
+        )
+        .await;
+}
+
+/// Every statement the store runs finds its rows through an index: with sequential scans made
+/// as costly as the planner allows, no plan falls back on one.
+#[tokio::test]
+async fn every_query_has_an_index() {
+    Store::Postgres
+        .run("every_query_has_an_index", async {
+            let config = config();
+            let _server = TestServer::start_with(config.clone()).await;
+            let db = connect(&config.database_url).await;
+            db.batch_execute("SET enable_seqscan = off").await.unwrap();
+            let queries = [
+                "SELECT * FROM users WHERE id = 'x'",
+                "SELECT * FROM users WHERE username_key = 'x'",
+                "SELECT * FROM users WHERE email_key = 'x'",
+                "SELECT id, username FROM users WHERE username_key = ANY('{a,b}')",
+                "SELECT * FROM login_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.hashed_token = 'x' AND t.user_id = 'y' AND u.active",
+                "SELECT r.*, s.roles FROM rooms r LEFT JOIN subscriptions s \
+                 ON s.rid = r.id AND s.user_id = 'u' \
+                 WHERE r.id = 'x' OR r.name = 'x' ORDER BY r.id = 'x' DESC LIMIT 1",
+                "SELECT * FROM rooms r WHERE r.name = 'x'",
+                "SELECT u.username_key, u.id, s.user_id IS NOT NULL FROM users u \
+                 LEFT JOIN subscriptions s ON s.user_id = u.id AND s.rid = 'r' \
+                 WHERE u.username_key = ANY('{a,b}')",
+                "SELECT u.id FROM users u LEFT JOIN subscriptions s \
+                 ON s.user_id = u.id AND s.rid = 'r' WHERE u.id = ANY('{a,b}')",
+                "SELECT roles FROM subscriptions WHERE rid = 'r' AND user_id = 'u'",
+                "SELECT u.* FROM subscriptions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.rid = 'r' AND u.active ORDER BY s.username LIMIT 50 OFFSET 0",
+                "SELECT count(*) FROM subscriptions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.rid = 'r' AND u.active",
+                "SELECT * FROM messages WHERE rid = 'r' ORDER BY seq DESC LIMIT 20 OFFSET 0",
+                "DELETE FROM login_tokens WHERE hashed_token = 'x' AND user_id = 'y'",
+            ];
+            for query in queries {
+                let plan: Vec<String> = db
+                    .query(&format!("EXPLAIN {query}"), &[])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect();
+                let plan = plan.join("\n");
+                assert!(!plan.contains("Seq Scan"), "{query}\n{plan}");
+            }
+        })
+        .await;
+}
