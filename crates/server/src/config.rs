@@ -37,10 +37,16 @@ pub struct Config {
     pub port: u16,
 
     /// Where the data lives: `sqlite://FILE` (relative to the working directory),
-    /// `sqlite:///ABSOLUTE/FILE`, or `sqlite::memory:` for a throwaway store.
-    /// `postgres://...` is not supported yet.
+    /// `sqlite:///ABSOLUTE/FILE`, `sqlite::memory:` for a throwaway store, or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (also `postgresql://`), a PostgreSQL
+    /// database that several instances may share (without TLS: use a local or private network).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://rocketchat.db")]
     pub database_url: String,
+
+    /// The most connections this instance keeps open to a PostgreSQL database.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub database_pool_size: u32,
 
     /// The public URL of the server, used in `avatarUrl` (default: `http://BIND_IP:PORT`).
     #[arg(long, env = "ROOT_URL")]
@@ -187,7 +193,8 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("bind_ip", &self.bind_ip)
             .field("port", &self.port)
-            .field("database_url", &self.database_url)
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("database_pool_size", &self.database_pool_size)
             .field("root_url", &self.root_url)
             .field("admin_username", &self.admin_username)
             .field(
@@ -208,6 +215,20 @@ impl fmt::Debug for Config {
             .field("bcrypt_cost", &self.bcrypt_cost)
             .field("demo", &self.demo)
             .finish()
+    }
+}
+
+/// A database URL as it may be shown: without the password of its user part, if any.
+pub(crate) fn redacted_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((user, host)) if user.contains(':') => {
+                let name = user.split(':').next().unwrap_or_default();
+                format!("{scheme}://{name}:***@{host}")
+            }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -256,6 +277,17 @@ mod tests {
         assert_eq!(config.port, 4000);
         assert!(!config.rate_limiter);
         assert!(!format!("{config:?}").contains("hunter2"));
+        let config = Config::parse_from([
+            "rocketchat-server",
+            "--database-url",
+            "postgres://rc:s3cret@db.internal/rocketchat",
+        ]);
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("postgres://rc:***@db.internal/rocketchat"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Server {
         let address = listener.local_addr()?;
         config.bind_ip = address.ip();
         config.port = address.port();
-        let store = open_store(&config.database_url).await?;
+        let store = open_store(&config).await?;
         let state = AppState::new(config, store);
         let generated_password = bootstrap(&state).await?;
         Ok(Self {
@@ -127,32 +127,20 @@ pub async fn run(config: Config) -> Result<(), Error> {
 /// Opens the store a database URL names, creating and migrating its schema: `sqlite:` URLs a
 /// SQLite file, `postgres://` and `postgresql://` URLs a PostgreSQL database that other
 /// instances may share.
-async fn open_store(database_url: &str) -> Result<Arc<dyn Store>, Error> {
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Error> {
+    let database_url = config.database_url.as_str();
     if database_url.starts_with("sqlite:") {
         return Ok(Arc::new(SqliteStore::open_url(database_url)?));
     }
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        return Ok(Arc::new(PgStore::open(database_url).await?));
+        let pool_size = usize::try_from(config.database_pool_size).unwrap_or(usize::MAX);
+        return Ok(Arc::new(PgStore::open(database_url, pool_size).await?));
     }
     Err(Error::UnsupportedDatabase {
-        url: redacted(database_url),
+        url: crate::config::redacted_url(database_url),
         reason: "expected sqlite://FILE, sqlite:///ABSOLUTE/FILE, sqlite::memory:, \
                  postgres://USER@HOST/DATABASE or postgresql://...",
     })
-}
-
-/// A database URL as it may be shown: without the password of its user part, if any.
-fn redacted(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((user, host)) if user.contains(':') => {
-                let name = user.split(':').next().unwrap_or_default();
-                format!("{scheme}://{name}:***@{host}")
-            }
-            _ => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
 }
 
 /// Creates the first admin when the store has no users yet, from `ADMIN_USERNAME`,

@@ -43,9 +43,6 @@ mod sessions;
 /// The channel logouts are announced on.
 pub(crate) const SESSIONS_CHANNEL: &str = "rocketchat_sessions";
 
-/// The most connections one instance keeps to the database.
-const POOL_SIZE: usize = 16;
-
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
         Self::failed("the PostgreSQL database failed", error)
@@ -77,8 +74,8 @@ impl std::fmt::Debug for PgStore {
 
 impl PgStore {
     /// Connects to the database a `postgres://` (or `postgresql://`) URL names, and migrates
-    /// it.
-    pub(crate) async fn open(url: &str) -> Result<Self> {
+    /// it; the pool keeps at most `pool_size` connections.
+    pub(crate) async fn open(url: &str, pool_size: usize) -> Result<Self> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| StoreError::failed("the PostgreSQL URL is not valid", error))?;
@@ -96,7 +93,7 @@ impl PgStore {
             },
         );
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(pool_size)
             .build()
             .map_err(|error| StoreError::failed("could not make the PostgreSQL pool", error))?;
         Ok(Self {
