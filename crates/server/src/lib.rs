@@ -3,8 +3,8 @@
 //! It serves `POST /api/v1/groups.invite` and the endpoints around it (`/api/info`, `login`,
 //! `logout`, `me`, `users.create`, `groups.create`, `groups.info`, `groups.members`,
 //! `groups.history`, `groups.addModerator`) with Rocket.Chat's bodies, status codes and
-//! `errorType`s, on an embedded SQLite store. The wire types come from
-//! [`rocketchat_protocol`].
+//! `errorType`s, on an embedded SQLite store or on a PostgreSQL database that several instances
+//! share ([`Config::database_url`]). The wire types come from [`rocketchat_protocol`].
 //!
 //! # Running it
 //!
