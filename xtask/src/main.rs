@@ -3,8 +3,10 @@
 //! Tasks:
 //! - `schema [--check | --stdout]`: writes the JSON Schema of every wire type and the OpenAPI
 //!   document to `schemas/`; `--check` writes nothing and fails when a committed file is stale.
-//! - `bench`: builds the release server, seeds it, drives it with `wrk` and prints the
-//!   performance figures against the targets (see `bench/mod.rs`; needs `wrk`, never run by CI).
+//! - `bench [--store sqlite|postgres]`: builds the release server, seeds a database (SQLite,
+//!   or a throwaway PostgreSQL cluster), drives the server with `wrk` and prints the
+//!   performance figures against the targets (see `bench/mod.rs`; needs `wrk`, and PostgreSQL's
+//!   server programs for `--store postgres`; never run by CI).
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -20,7 +22,11 @@ tasks:
   schema --check    fail with a diff when a committed file in schemas/ is stale
   schema --stdout   print what would be written
   bench             build the release server, seed it, load it with wrk (apt-get install wrk)
-                    and print the performance figures against the targets
+                    and print the performance figures against the targets, on SQLite
+  bench --store postgres
+                    the same on PostgreSQL, with a second server on the same database: starts
+                    a throwaway cluster (initdb and postgres from the PATH or
+                    /usr/lib/postgresql/*/bin) under target/bench/ and removes it at the end
 ";
 
 /// What a generator does with the files it renders; shared by every generator.
@@ -41,7 +47,14 @@ fn main() -> ExitCode {
         ["schema"] => schema::run(Mode::Write),
         ["schema", "--check"] => schema::run(Mode::Check),
         ["schema", "--stdout"] => schema::run(Mode::Stdout),
-        ["bench"] => bench::run(),
+        ["bench"] => bench::run(bench::Store::Sqlite),
+        ["bench", "--store", name] => match bench::Store::parse(name) {
+            Some(store) => bench::run(store),
+            None => {
+                eprint!("unknown store: {name} (sqlite or postgres)\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         [] | ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

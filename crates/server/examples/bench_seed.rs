@@ -1,15 +1,17 @@
-//! Seeds a SQLite database for `cargo xtask bench` with the server's test helpers, fast.
+//! Seeds a database for `cargo xtask bench` with the server's test helpers, fast.
 //!
 //! ```text
-//! bench_seed DB_FILE MANIFEST_JSON INVITE_USERS SMALL_GROUPS BIG_MEMBERS BULK_SIZES BULK_RUNS
+//! bench_seed DATABASE_URL MANIFEST_JSON INVITE_USERS SMALL_GROUPS BIG_MEMBERS BULK_SIZES BULK_RUNS
 //! ```
 //!
-//! `BULK_SIZES` is a comma-separated list such as `1000,10000`.
+//! `DATABASE_URL` is what the server's `DATABASE_URL` takes: `sqlite:///ABSOLUTE/FILE` (or
+//! `sqlite://RELATIVE/FILE`) for a SQLite file, `postgres://USER@HOST:PORT/DATABASE` for a
+//! PostgreSQL database. `BULK_SIZES` is a comma-separated list such as `1000,10000`.
 //!
-//! It creates, in an empty database:
+//! It creates, in an empty database, the same data whichever the store:
 //!
 //! * the admin `admin` (password from `BENCH_ADMIN_PASS`, default `bench-password`), owner of
-//!   every group below; the server started on this file logs it in;
+//!   every group below; the server started on this database logs it in;
 //! * `SMALL_GROUPS` groups `small-<g>` of 10 members (the admin and the users `s0`..`s8`);
 //! * the group `big`, of `BIG_MEMBERS` members (the admin and the users `m<i>`);
 //! * `INVITE_USERS` users `a<i>` to invite one by one into the small groups, and as many `c<i>`
@@ -18,8 +20,9 @@
 //!   the admin, and `n` users `k<n>r<r>u<i>` to invite into it in one call.
 //!
 //! Every user shares one password hash, users are created by the tens of thousands per write
-//! with [`TestServer::seed_users`], and groups with their members go through
-//! [`TestServer::create_group`], which is set-based. The manifest (JSON) names the rooms' ids.
+//! with [`TestServer::seed_users`] (a `COPY` on PostgreSQL), and groups with their members go
+//! through [`TestServer::create_group`], which is set-based. The manifest (JSON) names the
+//! rooms' ids.
 
 use std::time::Instant;
 
@@ -39,7 +42,7 @@ fn arg<T: std::str::FromStr>(args: &[String], index: usize, name: &str) -> T {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let db: String = arg(&args, 0, "DB_FILE");
+    let database_url: String = arg(&args, 0, "DATABASE_URL");
     let manifest: String = arg(&args, 1, "MANIFEST_JSON");
     let invite_users: usize = arg(&args, 2, "INVITE_USERS");
     let small_groups: usize = arg(&args, 3, "SMALL_GROUPS");
@@ -54,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let started = Instant::now();
     let mut config = Config::for_tests();
-    config.database_url = format!("sqlite://{db}");
+    config.database_url.clone_from(&database_url);
     config.admin_pass = Some(password.clone());
     let server = TestServer::start_with(config).await;
     let admin = server.admin().clone();
@@ -114,8 +117,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "bulk": bulk,
     });
     std::fs::write(&manifest, serde_json::to_string_pretty(&manifest_json)?)?;
-    // Shutting down commits, checkpoints and closes the store.
+    // Shutting down commits (and on SQLite checkpoints) and closes the store.
     server.shutdown().await;
-    eprintln!("bench_seed: seeded {db} in {:.1?}", started.elapsed());
+    eprintln!(
+        "bench_seed: seeded {database_url} in {:.1?}",
+        started.elapsed()
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: the server's performance targets, measured.
+//! `cargo xtask bench [--store sqlite|postgres]`: the server's performance targets, measured
+//! on either of its stores.
 //!
-//! The targets:
+//! The targets on SQLite (`cargo xtask bench`, the default):
 //!
 //! * one-user invites into 10-member groups at 64 connections reach at least 10% of the
 //!   throughput of a bare `GET /api/info`, with a p99 latency of at most 25 ms;
@@ -10,36 +11,60 @@
 //! * while 200 slow connections are open, normal requests keep a p99 latency of at most 10 ms;
 //! * the server's peak resident memory stays below 64 MB.
 //!
-//! One run builds the release server and the `bench_seed` example, seeds a SQLite file under
-//! `target/bench/` through the server's library (one shared password hash, users by the tens
-//! of thousands per write), starts `rocketchat-server` on it, logs the admin in with
-//! `rocketchat-client`, and measures, with `wrk` on the same machine:
+//! The targets on PostgreSQL (`cargo xtask bench --store postgres`), where every write is a
+//! round trip to another process and a durable commit of its own:
+//!
+//! * one-user invites into 10-member groups at 64 connections reach at least 4% of the
+//!   throughput of a bare `GET /api/info`, with a p99 latency of at most 50 ms;
+//! * a 1,000-user bulk invite takes less than 30 ms, a 10,000-user one less than 250 ms;
+//! * a one-user invite into a 100,000-member group takes at most 1.2 times as long as one into
+//!   a 10-member group;
+//! * two server instances on the one database, loaded together, invite at least as fast as one;
+//! * the slow-connection and memory targets are SQLite's: they do not depend on the store.
+//!
+//! One run builds the release server and the `bench_seed` example; on PostgreSQL it starts a
+//! throwaway cluster of its own (see [`postgres`]: default durability settings, stopped and
+//! removed at the end). It seeds the database through the server's library (the same data on
+//! both stores: one shared password hash, users by the tens of thousands per write), on
+//! PostgreSQL then runs `VACUUM ANALYZE` and `CHECKPOINT`, starts `rocketchat-server` on it,
+//! logs the admin in with `rocketchat-client`, and measures, with `wrk` on the same machine:
 //!
 //! 1. the baseline: bare `GET /api/info` at 64 connections;
 //! 2. the same `GET /api/info` load while 200 slow connections are open (see [`slow`]);
 //! 3. one-user invites at 64 connections into groups of 10 members, each request inviting a
 //!    user who is not yet a member;
-//! 4. one-user invites into a 100,000-member group, against 3.;
-//! 5. 1,000- and 10,000-user bulk invites, each into a fresh group with fresh users (median of
+//! 4. on PostgreSQL only, the same load on two servers sharing the database: a second
+//!    `rocketchat-server` starts on another port, and one wrk process gives each of its two
+//!    threads (32 connections each) one of the servers, inviting the big group's users (not
+//!    yet members of any 10-member group) into the 10-member groups; against 3.;
+//! 5. one-user invites into a 100,000-member group, against 3.;
+//! 6. 1,000- and 10,000-user bulk invites, each into a fresh group with fresh users (median of
 //!    several runs, each call timed end to end by the client);
-//! 6. the server's peak resident memory (`VmHWM`).
+//! 7. the server's peak resident memory (`VmHWM`).
 //!
-//! It prints a Markdown table (also written to `target/bench/results.md`) with the raw figures,
-//! the ratios and the targets. Nothing here runs in CI.
+//! Beside each wrk run it reads where the machine's CPU went (see [`cpu`]): to the server, to
+//! PostgreSQL, to the load generator, to anything else running meanwhile.
 //!
-//! The pieces: [`seed`] builds the binaries and seeds the database, [`server`] runs the server
-//! process, [`api`] talks to it through the client, [`wrk`] loads it, [`slow`] holds the slow
-//! connections, [`machine`] describes the machine and [`report`] renders the table.
+//! It prints a Markdown table (also written to `target/bench/results.md`, or
+//! `results-postgres.md`) with the raw figures, the ratios and the targets. Nothing here runs in
+//! CI.
+//!
+//! The pieces: [`seed`] builds the binaries and seeds the database, [`postgres`] runs the
+//! PostgreSQL cluster, [`server`] runs the server process, [`api`] talks to it through the
+//! client, [`wrk`] loads it, [`slow`] holds the slow connections, [`cpu`] accounts for the CPU,
+//! [`machine`] describes the machine and [`report`] renders the table.
 
 mod api;
+mod cpu;
 mod machine;
+mod postgres;
 mod report;
 mod seed;
 mod server;
 mod slow;
 mod wrk;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rocketchat_client::Client;
@@ -63,8 +88,8 @@ const INVITE_USERS: usize = 200_000;
 const SMALL_GROUPS: usize = 1_000;
 /// Members of the big group.
 const BIG_MEMBERS: usize = 100_000;
-/// Bulk invite sizes, and their targets in milliseconds.
-const BULK: [(usize, f64); 2] = [(1_000, 25.0), (10_000, 200.0)];
+/// Bulk invite sizes.
+const BULK_SIZES: [usize; 2] = [1_000, 10_000];
 /// Runs per bulk size (each into a fresh group with fresh users); the median is reported.
 const BULK_RUNS: usize = 5;
 /// Slow connections held open during the slow-connection run.
@@ -73,21 +98,78 @@ const SLOW_CONNECTIONS: usize = 200;
 /// The pause before the bulk invites (and a tenth of it between two of them).
 const SETTLE: Duration = Duration::from_secs(2);
 
-/// The least throughput of one-user invites, as a share of the baseline's.
-const TARGET_INVITE_RATIO: f64 = 0.10;
-/// The highest p99 latency of one-user invites, in milliseconds.
-const TARGET_P99_MS: f64 = 25.0;
-/// The most a one-user invite into the big group may take, as a multiple of one into a small
-/// group.
-const TARGET_BIG_SLOWDOWN: f64 = 1.2;
-/// The highest p99 latency of normal requests while the slow connections are open, in
-/// milliseconds.
-const TARGET_SLOW_P99_MS: f64 = 10.0;
-/// The highest peak resident memory of the server, in MB.
-const TARGET_HWM_MB: f64 = 64.0;
+/// The store a run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Store {
+    /// A SQLite file (the default).
+    Sqlite,
+    /// A PostgreSQL database, on a cluster the bench starts.
+    Postgres,
+}
 
-/// Runs the whole bench and prints its table.
-pub(crate) fn run() -> Result<(), String> {
+impl Store {
+    /// `sqlite` or `postgres` (also `postgresql`), as `--store` takes it.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+
+    /// The targets on this store.
+    fn targets(self) -> &'static Targets {
+        match self {
+            Self::Sqlite => &SQLITE_TARGETS,
+            Self::Postgres => &POSTGRES_TARGETS,
+        }
+    }
+}
+
+/// What the figures must reach on one store (see the module's documentation).
+#[derive(Debug)]
+struct Targets {
+    /// The least throughput of one-user invites, as a share of the baseline's.
+    invite_ratio: f64,
+    /// The highest p99 latency of one-user invites, in milliseconds.
+    p99_ms: f64,
+    /// The longest median bulk invite, in milliseconds, for each of [`BULK_SIZES`].
+    bulk_ms: [f64; 2],
+    /// The most a one-user invite into the big group may take, as a multiple of one into a
+    /// small group.
+    big_slowdown: f64,
+    /// The highest p99 latency of normal requests while the slow connections are open, in
+    /// milliseconds.
+    slow_p99_ms: f64,
+    /// The highest peak resident memory of the server, in MB.
+    hwm_mb: f64,
+    /// The least throughput of two instances on one database, as a multiple of one
+    /// instance's; `None` where the store cannot be shared.
+    two_instances: Option<f64>,
+}
+
+const SQLITE_TARGETS: Targets = Targets {
+    invite_ratio: 0.10,
+    p99_ms: 25.0,
+    bulk_ms: [25.0, 200.0],
+    big_slowdown: 1.2,
+    slow_p99_ms: 10.0,
+    hwm_mb: 64.0,
+    two_instances: None,
+};
+
+const POSTGRES_TARGETS: Targets = Targets {
+    invite_ratio: 0.04,
+    p99_ms: 50.0,
+    bulk_ms: [30.0, 250.0],
+    big_slowdown: 1.2,
+    slow_p99_ms: 10.0,
+    hwm_mb: 64.0,
+    two_instances: Some(1.0),
+};
+
+/// Runs the whole bench on `store` and prints its table.
+pub(crate) fn run(store: Store) -> Result<(), String> {
     let wrk_version = wrk::version()?;
     let root = crate::project_root();
     let target = target_dir(&root);
@@ -101,38 +183,85 @@ pub(crate) fn run() -> Result<(), String> {
     step("building the release server and the seeder");
     let binaries = seed::build(&root, &target)?;
 
+    // Declared before the servers, so that it is dropped (stopped and removed) after them,
+    // whichever way this function ends.
+    let cluster = match store {
+        Store::Sqlite => None,
+        Store::Postgres => {
+            step("starting a throwaway PostgreSQL cluster");
+            let cluster = runtime.block_on(postgres::Cluster::start(&dir))?;
+            println!("  PostgreSQL {} at {}", cluster.version(), cluster.url());
+            Some(cluster)
+        }
+    };
+    let sqlite_file = match store {
+        Store::Sqlite => Some(seed::fresh_sqlite(&dir)?),
+        Store::Postgres => None,
+    };
+    let database_url = match (&cluster, &sqlite_file) {
+        (Some(cluster), _) => cluster.url(),
+        (None, Some(file)) => format!("sqlite://{}", file.display()),
+        (None, None) => return Err("no database to seed".to_owned()),
+    };
+
     step("seeding");
-    let seeded = seed::seed(&binaries.seed, &dir)?;
+    let seeded = seed::seed(&binaries.seed, &dir, &database_url)?;
+    println!("  seeded in {:.1} s", seeded.took.as_secs_f64());
     let manifest = &seeded.manifest;
+    let (settle_time, db_mb) = match (&cluster, &sqlite_file) {
+        (Some(cluster), _) => {
+            step("VACUUM ANALYZE and CHECKPOINT");
+            let took = runtime.block_on(cluster.settle())?;
+            println!("  took {:.1} s", took.as_secs_f64());
+            (Some(took), runtime.block_on(cluster.database_mb())?)
+        }
+        (None, Some(file)) => (None, seed::sqlite_mb(file)),
+        (None, None) => (None, 0.0),
+    };
 
     step("starting the server");
     let port = server::free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let log = dir.join("server.log");
-    let mut server = Server::start(&binaries.server, &seeded.db, port, &manifest.password, &log)?;
+    let mut server = Server::start(
+        &binaries.server,
+        &database_url,
+        port,
+        &manifest.password,
+        &log,
+    )?;
     let client = api::client(&base, &manifest.password)?;
     runtime.block_on(api::wait_until_ready(&client, &mut server))?;
     let session = runtime.block_on(api::log_in(&client))?;
+    let mut cpu = CpuLog {
+        roots: cpu::Roots {
+            servers: server.pid().into_iter().collect(),
+            database: cluster.as_ref().and_then(postgres::Cluster::pid),
+        },
+        runs: Vec::new(),
+    };
 
     step("baseline: GET /api/info");
     let info_url = format!("{base}/api/info");
     wrk::run(&info_url, None, 2)?; // warm-up
-    let baseline = wrk::run(&info_url, None, DURATION_SECS)?;
+    let baseline = cpu.measure("Baseline", || wrk::run(&info_url, None, DURATION_SECS))?;
     baseline.require_ok("GET /api/info")?;
 
     step(&format!(
         "GET /api/info while {SLOW_CONNECTIONS} slow connections are open"
     ));
-    let (slow, slow_closed) = runtime.block_on(beside_slow_connections(port, &info_url))?;
+    let (slow, slow_closed) = cpu.measure("Beside slow connections", || {
+        runtime.block_on(beside_slow_connections(port, &info_url))
+    })?;
     slow.require_ok("GET /api/info beside slow connections")?;
     println!("  {slow_closed}");
 
     let invite_url = format!("{base}/api/v1/groups.invite");
-    let script = |name: &str, rooms: &[String], prefix: &str| -> Result<PathBuf, String> {
+    let script = |name: &str, rooms: &[String], prefix: &str, ports: &[u16]| {
         let path = dir.join(format!("{name}.lua"));
-        std::fs::write(&path, wrk::invite_script(rooms, prefix, &session))
+        std::fs::write(&path, wrk::invite_script(rooms, prefix, &session, ports))
             .map_err(|e| format!("writing {}: {e}", path.display()))?;
-        Ok(path)
+        Ok::<_, String>(path)
     };
 
     step("one-user invites into 10-member groups");
@@ -140,9 +269,37 @@ pub(crate) fn run() -> Result<(), String> {
         "invite-small",
         &manifest.small_groups,
         &manifest.small_prefix,
+        &[port],
     )?;
-    let small = wrk::run(&invite_url, Some(&small_script), DURATION_SECS)?;
+    let small = cpu.measure("One-user invites, 10-member groups", || {
+        wrk::run(&invite_url, Some(&small_script), DURATION_SECS)
+    })?;
     small.require_ok("one-user invites into small groups")?;
+
+    let two = match store {
+        Store::Sqlite => None,
+        Store::Postgres => {
+            step("one-user invites into 10-member groups by two instances on one database");
+            let two_script = |port2| {
+                script(
+                    "invite-two",
+                    &manifest.small_groups,
+                    &manifest.big_prefix,
+                    &[port, port2],
+                )
+            };
+            Some(two_instances(
+                &runtime,
+                &binaries.server,
+                &database_url,
+                &manifest.password,
+                &dir,
+                &mut cpu,
+                two_script,
+                &invite_url,
+            )?)
+        }
+    };
 
     step("one-user invites into a 100,000-member group");
     let big_room = &manifest.big_group;
@@ -151,8 +308,11 @@ pub(crate) fn run() -> Result<(), String> {
         "invite-big",
         std::slice::from_ref(big_room),
         &manifest.big_prefix,
+        &[port],
     )?;
-    let big = wrk::run(&invite_url, Some(&big_script), DURATION_SECS)?;
+    let big = cpu.measure("One-user invites, 100,000-member group", || {
+        wrk::run(&invite_url, Some(&big_script), DURATION_SECS)
+    })?;
     big.require_ok("one-user invites into the big group")?;
     let big_after = runtime.block_on(api::users_count(&client, big_room))?;
     if big_after.saturating_sub(big_before) < big.requests {
@@ -167,30 +327,115 @@ pub(crate) fn run() -> Result<(), String> {
     // measured on a quiet server, not against that backlog.
     std::thread::sleep(SETTLE);
 
-    let bulk = bulk_invites(&runtime, &client, &manifest.bulk)?;
+    let bulk = bulk_invites(&runtime, &client, &manifest.bulk, store.targets())?;
     let hwm_kb = server.vm_hwm_kb()?;
     server.stop();
+    let database = match &cluster {
+        Some(cluster) => report::Database::Postgres {
+            version: cluster.version().to_owned(),
+            settle: settle_time.unwrap_or_default(),
+        },
+        None => report::Database::Sqlite,
+    };
+    if let Some(cluster) = cluster {
+        step("stopping PostgreSQL");
+        cluster.stop()?;
+    }
 
     let report = Report {
         machine: machine::Machine::read(),
         wrk_version,
-        db_mb: seeded.db_mb,
+        database,
+        targets: store.targets(),
+        db_mb,
         seed_time: seeded.took,
         baseline,
         slow,
         slow_closed,
         small,
+        two,
         big,
         bulk,
         hwm_after_load_kb,
         hwm_kb,
+        cpu: cpu.runs,
     };
     let out = report.render();
     println!("\n{out}");
-    let results = dir.join("results.md");
+    let results = dir.join(match store {
+        Store::Sqlite => "results.md",
+        Store::Postgres => "results-postgres.md",
+    });
     std::fs::write(&results, &out).map_err(|e| format!("writing {}: {e}", results.display()))?;
     println!("(also written to {})", results.display());
     Ok(())
+}
+
+/// Where the CPU went during each measured run.
+#[derive(Debug)]
+struct CpuLog {
+    /// The bench's processes.
+    roots: cpu::Roots,
+    /// Each run's name and usage, in order.
+    runs: Vec<(String, cpu::Usage)>,
+}
+
+impl CpuLog {
+    /// Runs `work`, and notes and prints where the CPU went meanwhile.
+    fn measure<T>(
+        &mut self,
+        name: &str,
+        work: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        let before = cpu::Sample::take();
+        let result = work()?;
+        let usage = before.until(&cpu::Sample::take(), &self.roots);
+        let database = match self.roots.database {
+            Some(_) => format!(", PostgreSQL {:.2}", usage.database),
+            None => String::new(),
+        };
+        println!(
+            "  CPU, in cores: server {:.2}{database}, load generator {:.2}, other {:.2}, \
+             idle {:.2}",
+            usage.server, usage.load, usage.other, usage.idle
+        );
+        self.runs.push((name.to_owned(), usage));
+        Ok(result)
+    }
+}
+
+/// The two-instance run: starts a second server on the same database, loads both at once
+/// with the script `script(second_port)` writes, and stops the second server.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call, in `run`; a struct would only rename the arguments"
+)]
+fn two_instances(
+    runtime: &Runtime,
+    server_bin: &Path,
+    database_url: &str,
+    password: &str,
+    dir: &Path,
+    cpu: &mut CpuLog,
+    script: impl FnOnce(u16) -> Result<PathBuf, String>,
+    invite_url: &str,
+) -> Result<WrkRun, String> {
+    let port = server::free_port()?;
+    let log = dir.join("server-2.log");
+    let mut second = Server::start(server_bin, database_url, port, password, &log)?;
+    let client = api::client(&format!("http://127.0.0.1:{port}"), password)?;
+    runtime.block_on(api::wait_until_ready(&client, &mut second))?;
+    let script = script(port)?;
+    let first_servers = cpu.roots.servers.clone();
+    cpu.roots.servers.extend(second.pid());
+    let run = cpu.measure("One-user invites, two instances", || {
+        wrk::run(invite_url, Some(&script), DURATION_SECS)
+    });
+    cpu.roots.servers = first_servers;
+    second.stop();
+    let run = run?;
+    run.require_ok("one-user invites by two instances")?;
+    Ok(run)
 }
 
 /// Loads `url` with wrk, as for the baseline, while [`SLOW_CONNECTIONS`] slow connections are
@@ -206,14 +451,15 @@ async fn beside_slow_connections(port: u16, url: &str) -> Result<(WrkRun, Closed
     Ok((run?, closed))
 }
 
-/// Times the bulk invites: for each size of [`BULK`], one call per fresh group.
+/// Times the bulk invites: for each size of [`BULK_SIZES`], one call per fresh group.
 fn bulk_invites(
     runtime: &Runtime,
     client: &Client,
     groups: &[seed::BulkGroups],
+    targets: &Targets,
 ) -> Result<Vec<BulkFigures>, String> {
     let mut bulk = Vec::new();
-    for (group, (size, target_ms)) in groups.iter().zip(BULK) {
+    for ((group, size), target_ms) in groups.iter().zip(BULK_SIZES).zip(targets.bulk_ms) {
         step(&format!("{size}-user bulk invites"));
         let mut times_ms = Vec::new();
         for run in &group.runs {
@@ -232,7 +478,7 @@ fn bulk_invites(
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
-fn target_dir(root: &std::path::Path) -> PathBuf {
+fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|dir| {

@@ -4,12 +4,12 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::cpu::Usage;
 use super::machine::{self, Machine};
 use super::slow::Closed;
 use super::wrk::WrkRun;
 use super::{
-    BIG_MEMBERS, BULK_RUNS, CONNECTIONS, DURATION_SECS, SETTLE, SLOW_CONNECTIONS,
-    TARGET_BIG_SLOWDOWN, TARGET_HWM_MB, TARGET_INVITE_RATIO, TARGET_P99_MS, TARGET_SLOW_P99_MS,
+    BIG_MEMBERS, BULK_RUNS, CONNECTIONS, DURATION_SECS, SETTLE, SLOW_CONNECTIONS, Targets,
     WRK_THREADS, seed,
 };
 
@@ -24,6 +24,20 @@ pub(super) struct BulkFigures {
     pub(super) target_ms: f64,
 }
 
+/// The database the server ran on.
+#[derive(Debug)]
+pub(super) enum Database {
+    /// A SQLite file.
+    Sqlite,
+    /// The bench's PostgreSQL cluster.
+    Postgres {
+        /// PostgreSQL's version.
+        version: String,
+        /// How long `VACUUM ANALYZE` and `CHECKPOINT` took after seeding.
+        settle: Duration,
+    },
+}
+
 /// Everything one run measured, and where.
 #[derive(Debug)]
 pub(super) struct Report {
@@ -31,6 +45,10 @@ pub(super) struct Report {
     pub(super) machine: Machine,
     /// wrk's version.
     pub(super) wrk_version: String,
+    /// The database.
+    pub(super) database: Database,
+    /// The targets on that database.
+    pub(super) targets: &'static Targets,
     /// The seeded database's size, in MB.
     pub(super) db_mb: f64,
     /// How long seeding took.
@@ -43,6 +61,8 @@ pub(super) struct Report {
     pub(super) slow_closed: Closed,
     /// One-user invites into 10-member groups.
     pub(super) small: WrkRun,
+    /// One-user invites into 10-member groups by two instances on one database, if measured.
+    pub(super) two: Option<WrkRun>,
     /// One-user invites into the big group.
     pub(super) big: WrkRun,
     /// The bulk invites, one entry per size.
@@ -51,41 +71,66 @@ pub(super) struct Report {
     pub(super) hwm_after_load_kb: u64,
     /// The server's peak resident memory at the end, in KiB.
     pub(super) hwm_kb: u64,
+    /// Where the CPU went during each wrk run.
+    pub(super) cpu: Vec<(String, Usage)>,
 }
 
 impl Report {
-    /// The report in Markdown: where and how the figures were measured, then the table.
+    /// The report in Markdown: where and how the figures were measured, the table, and where
+    /// the CPU went.
     pub(super) fn render(&self) -> String {
         let mut out = String::new();
         self.describe(&mut out);
         self.table(&mut out);
+        self.cpu_table(&mut out);
         out
     }
 
     /// The paragraphs above the table.
     fn describe(&self, out: &mut String) {
         let machine = &self.machine;
+        let (command, beside) = match self.database {
+            Database::Sqlite => ("cargo xtask bench", ""),
+            Database::Postgres { .. } => {
+                ("cargo xtask bench --store postgres", ", as does PostgreSQL")
+            }
+        };
         let _ = writeln!(
             out,
-            "Measured {} at commit {} by `cargo xtask bench`.\n",
+            "Measured {} at commit {} by `{command}`.\n",
             machine::today(),
             machine::commit()
         );
         let _ = writeln!(
             out,
             "Machine: {} cores, {}, {:.1} GiB RAM, {}; the load generator (wrk {}, {WRK_THREADS} \
-             threads) runs on the same machine.\n",
+             threads) runs on the same machine{beside}.\n",
             machine.cores, machine.cpu, machine.mem_gib, machine.kernel, self.wrk_version
         );
-        let _ = writeln!(
+        let store = match &self.database {
+            Database::Sqlite => "SQLite in WAL mode".to_owned(),
+            Database::Postgres { version, .. } => format!(
+                "PostgreSQL {version} (a cluster of the bench's own, with PostgreSQL's default \
+                 settings, so `fsync` and `synchronous_commit` on, but for \
+                 `max_connections = 200`; the server's default connection pool)"
+            ),
+        };
+        let settled = match &self.database {
+            Database::Sqlite => String::new(),
+            Database::Postgres { settle, .. } => format!(
+                ", then ran `VACUUM ANALYZE` and `CHECKPOINT` in {:.1} s",
+                settle.as_secs_f64()
+            ),
+        };
+        let _ = write!(
             out,
-            "Server: release build, SQLite in WAL mode, rate limiter on (the admin caller is exempt \
-             by role), `RUST_LOG=warn`. Seeded {} users and {} groups into a {:.0} MB database \
-             in {:.1} s. wrk runs last {DURATION_SECS} s at {CONNECTIONS} connections; the bulk \
-             invites start {} s after the load, {} ms apart. The {SLOW_CONNECTIONS} slow \
+            "Server: release build, {store}, rate limiter on (the admin caller is exempt by \
+             role), `RUST_LOG=warn`. Seeded {} users and {} groups into a {:.0} MB database \
+             in {:.1} s{settled}. wrk runs last {DURATION_SECS} s at {CONNECTIONS} connections; \
+             the bulk invites start {} s after the load, {} ms apart. The {SLOW_CONNECTIONS} slow \
              connections are opened just before their run and held through it: a third send \
              nothing, a third half a request line, a third the headers of a `groups.invite` POST \
-             and half of its 100-byte body.\n",
+             and half of its 100-byte body.",
             thousands(seed::users() as f64),
             thousands(seed::groups() as f64),
             self.db_mb,
@@ -93,11 +138,22 @@ impl Report {
             SETTLE.as_secs(),
             (SETTLE / 10).as_millis()
         );
+        if self.two.is_some() {
+            let _ = write!(
+                out,
+                " For the two-instance run a second server starts on the same database, and one \
+                 wrk process gives each of its {WRK_THREADS} threads one of the two servers \
+                 ({} connections each), inviting users who are in no 10-member group yet.",
+                CONNECTIONS / WRK_THREADS
+            );
+        }
+        let _ = writeln!(out, "\n");
     }
 
     /// The table: one row per figure, latencies as p99 with p50 in parentheses.
     fn table(&self, out: &mut String) {
         let (baseline, slow, small, big) = (&self.baseline, &self.slow, &self.small, &self.big);
+        let targets = self.targets;
         let slow_ratio = slow.rps / baseline.rps;
         let invite_ratio = small.rps / baseline.rps;
         let slowdown = small.rps / big.rps;
@@ -129,8 +185,8 @@ impl Report {
             "`GET /api/info` p99 latency (p50) while the slow connections are open",
             &format!("{:.2} ms ({:.2} ms)", slow.p99_ms, slow.p50_ms),
             "",
-            &format!("≤ {TARGET_SLOW_P99_MS:.0} ms"),
-            met(slow.p99_ms <= TARGET_SLOW_P99_MS),
+            &format!("≤ {:.0} ms", targets.slow_p99_ms),
+            met(slow.p99_ms <= targets.slow_p99_ms),
         ]);
         row([
             "Slow connections the server closed during that run",
@@ -151,16 +207,31 @@ impl Report {
             ),
             &format!("{} req/s", thousands(small.rps)),
             &format!("{:.1}% of baseline", invite_ratio * 100.0),
-            &format!("≥ {:.0}%", TARGET_INVITE_RATIO * 100.0),
-            met(invite_ratio >= TARGET_INVITE_RATIO),
+            &format!("≥ {:.0}%", targets.invite_ratio * 100.0),
+            met(invite_ratio >= targets.invite_ratio),
         ]);
         row([
             "One-user invite p99 latency (p50)",
             &format!("{:.2} ms ({:.2} ms)", small.p99_ms, small.p50_ms),
             "",
-            &format!("≤ {TARGET_P99_MS:.0} ms"),
-            met(small.p99_ms <= TARGET_P99_MS),
+            &format!("≤ {:.0} ms", targets.p99_ms),
+            met(small.p99_ms <= targets.p99_ms),
         ]);
+        if let (Some(two), Some(target)) = (&self.two, targets.two_instances) {
+            let ratio = two.rps / small.rps;
+            row([
+                &format!(
+                    "Two instances on one database: one-user invites into 10-member groups, \
+                     {CONNECTIONS} connections, {} to each ({} invites)",
+                    CONNECTIONS / super::WRK_THREADS,
+                    thousands(two.requests as f64)
+                ),
+                &format!("{} req/s, {}", thousands(two.rps), latency(two)),
+                &format!("{ratio:.2}x one instance"),
+                &format!("≥ {target:.1}x"),
+                met(ratio >= target),
+            ]);
+        }
         for bulk in &self.bulk {
             row([
                 &format!(
@@ -180,8 +251,8 @@ impl Report {
             ),
             &format!("{} req/s, {}", thousands(big.rps), latency(big)),
             &format!("{slowdown:.2}x the 10-member time"),
-            &format!("≤ {TARGET_BIG_SLOWDOWN:.1}x"),
-            met(slowdown <= TARGET_BIG_SLOWDOWN),
+            &format!("≤ {:.1}x", targets.big_slowdown),
+            met(slowdown <= targets.big_slowdown),
         ]);
         row([
             "Server peak resident memory (VmHWM), after the load / at the end",
@@ -190,9 +261,43 @@ impl Report {
                 self.hwm_after_load_kb as f64 / 1024.0
             ),
             "",
-            &format!("< {TARGET_HWM_MB:.0} MB"),
-            met(hwm_mb < TARGET_HWM_MB),
+            &format!("< {:.0} MB", targets.hwm_mb),
+            met(hwm_mb < targets.hwm_mb),
         ]);
+    }
+
+    /// Where the CPU went during each wrk run, in cores.
+    fn cpu_table(&self, out: &mut String) {
+        if self.cpu.is_empty() {
+            return;
+        }
+        let postgres = matches!(self.database, Database::Postgres { .. });
+        let _ = writeln!(
+            out,
+            "\nWhere the CPU went during each run, in cores of the machine's {} (\"other\" is \
+             every process outside the bench, and the kernel's own work):\n",
+            self.machine.cores
+        );
+        let mut row = |cells: &[&str]| {
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        };
+        let mut header = vec!["Run", "Server"];
+        if postgres {
+            header.push("PostgreSQL");
+        }
+        header.extend(["Load generator", "Other", "Idle"]);
+        row(&header);
+        row(&vec!["---"; header.len()]);
+        for (name, usage) in &self.cpu {
+            let cell = |cores: f64| format!("{cores:.2}");
+            let mut cells = vec![name.clone(), cell(usage.server)];
+            if postgres {
+                cells.push(cell(usage.database));
+            }
+            cells.extend([cell(usage.load), cell(usage.other), cell(usage.idle)]);
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            row(&cells);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{BIG_MEMBERS, BULK, BULK_RUNS, INVITE_USERS, SMALL_GROUPS};
+use super::{BIG_MEMBERS, BULK_RUNS, BULK_SIZES, INVITE_USERS, SMALL_GROUPS};
 
 /// The release binaries the bench runs.
 #[derive(Debug)]
@@ -43,10 +43,6 @@ pub(super) fn build(root: &Path, target: &Path) -> Result<Binaries, String> {
 /// A seeded database.
 #[derive(Debug)]
 pub(super) struct Seeded {
-    /// The SQLite file.
-    pub(super) db: PathBuf,
-    /// Its size in MB once seeded.
-    pub(super) db_mb: f64,
     /// How long seeding took.
     pub(super) took: Duration,
     /// What the seeder created.
@@ -64,9 +60,10 @@ pub(super) struct Manifest {
     pub(super) small_prefix: String,
     /// The id of the big group.
     pub(super) big_group: String,
-    /// The username prefix of the users to invite into the big group.
+    /// The username prefix of the users to invite into the big group (and, on PostgreSQL,
+    /// into the small groups by two instances at once, before the big group's run).
     pub(super) big_prefix: String,
-    /// For each bulk size, in the order of [`BULK`], its fresh groups.
+    /// For each bulk size, in the order of [`BULK_SIZES`], its fresh groups.
     pub(super) bulk: Vec<BulkGroups>,
 }
 
@@ -86,8 +83,9 @@ pub(super) struct BulkRun {
     pub(super) prefix: String,
 }
 
-/// Seeds a new database `bench.db` in `dir`, replacing any earlier one.
-pub(super) fn seed(seed_bin: &Path, dir: &Path) -> Result<Seeded, String> {
+/// The path of a new SQLite database `bench.db` in `dir`, with any earlier one (and its WAL)
+/// removed.
+pub(super) fn fresh_sqlite(dir: &Path) -> Result<PathBuf, String> {
     let db = dir.join("bench.db");
     for suffix in ["", "-wal", "-shm"] {
         let file = PathBuf::from(format!("{}{suffix}", db.display()));
@@ -95,11 +93,22 @@ pub(super) fn seed(seed_bin: &Path, dir: &Path) -> Result<Seeded, String> {
             std::fs::remove_file(&file).map_err(|e| format!("removing {}: {e}", file.display()))?;
         }
     }
+    Ok(db)
+}
+
+/// The size of the SQLite file at `db`, in MB.
+pub(super) fn sqlite_mb(db: &Path) -> f64 {
+    std::fs::metadata(db).map_or(0.0, |m| m.len() as f64 / 1_048_576.0)
+}
+
+/// Seeds the empty database `database_url` names (as the server's `DATABASE_URL`), writing
+/// the manifest into `dir`.
+pub(super) fn seed(seed_bin: &Path, dir: &Path, database_url: &str) -> Result<Seeded, String> {
     let manifest_path = dir.join("manifest.json");
-    let bulk_sizes: Vec<String> = BULK.iter().map(|(size, _)| size.to_string()).collect();
+    let bulk_sizes: Vec<String> = BULK_SIZES.iter().map(usize::to_string).collect();
     let started = Instant::now();
     let status = Command::new(seed_bin)
-        .arg(&db)
+        .arg(database_url)
         .arg(&manifest_path)
         .arg(INVITE_USERS.to_string())
         .arg(SMALL_GROUPS.to_string())
@@ -117,10 +126,7 @@ pub(super) fn seed(seed_bin: &Path, dir: &Path) -> Result<Seeded, String> {
             .map_err(|e| format!("reading {}: {e}", manifest_path.display()))?,
     )
     .map_err(|e| format!("the manifest: {e}"))?;
-    let db_mb = std::fs::metadata(&db).map_or(0.0, |m| m.len() as f64 / 1_048_576.0);
     Ok(Seeded {
-        db,
-        db_mb,
         took,
         manifest: Manifest::read(&manifest)?,
     })
@@ -174,11 +180,11 @@ impl Manifest {
 /// The number of users the seeder creates: the admin, the small groups' 9 shared members, the
 /// big group's members, the users to invite one by one, and the bulk invites' users.
 pub(super) fn users() -> usize {
-    let bulk: usize = BULK.iter().map(|(size, _)| size * BULK_RUNS).sum();
+    let bulk: usize = BULK_SIZES.iter().map(|size| size * BULK_RUNS).sum();
     1 + 9 + (BIG_MEMBERS - 1) + 2 * INVITE_USERS + bulk
 }
 
 /// The number of groups the seeder creates.
 pub(super) fn groups() -> usize {
-    SMALL_GROUPS + 1 + BULK.len() * BULK_RUNS
+    SMALL_GROUPS + 1 + BULK_SIZES.len() * BULK_RUNS
 }

@@ -1,4 +1,4 @@
-//! The server under test: starting the `rocketchat-server` process on the seeded database,
+//! The server under test: starting a `rocketchat-server` process on the seeded database,
 //! reading its peak resident memory, and stopping it.
 
 use std::net::TcpListener;
@@ -16,12 +16,12 @@ pub(super) struct Server {
 }
 
 impl Server {
-    /// Starts the server on `db`, listening on `127.0.0.1:port`, with the admin's password,
-    /// its rate limiter on and its output in `log`. Does not wait for it to answer: see
-    /// [`super::api::wait_until_ready`].
+    /// Starts the server on the database `database_url` names, listening on
+    /// `127.0.0.1:port`, with the admin's password, its rate limiter on and its output in
+    /// `log`. Does not wait for it to answer: see [`super::api::wait_until_ready`].
     pub(super) fn start(
         bin: &Path,
-        db: &Path,
+        database_url: &str,
         port: u16,
         password: &str,
         log: &Path,
@@ -30,7 +30,7 @@ impl Server {
             std::fs::File::create(log).map_err(|e| format!("creating {}: {e}", log.display()))?;
         let err_file = log_file.try_clone().map_err(|e| e.to_string())?;
         let child = Command::new(bin)
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", database_url)
             .env("BIND_IP", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("ADMIN_USERNAME", "admin")
@@ -64,6 +64,11 @@ impl Server {
     /// The server's log file.
     pub(super) fn log(&self) -> &Path {
         &self.log
+    }
+
+    /// The process id, while it runs.
+    pub(super) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// The process's peak resident memory (`VmHWM`), in KiB.
