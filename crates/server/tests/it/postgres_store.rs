@@ -193,6 +193,196 @@ async fn an_invite_that_times_out_waiting_for_the_database_is_not_made() {
         .await;
 }
 
+/// Holds the group's row from another session until the returned task ends it, `hold` later:
+/// invites into the group queue behind it, and those that arrive meanwhile are committed
+/// together.
+async fn hold_group(url: &str, room_id: &str, hold: Duration) -> tokio::task::JoinHandle<()> {
+    let db = connect(url).await;
+    db.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM rooms WHERE id = '{room_id}' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    tokio::spawn(async move {
+        tokio::time::sleep(hold).await;
+        db.batch_execute("ROLLBACK").await.unwrap();
+    })
+}
+
+/// How many transactions wrote the group's memberships: `xmin` names each row's.
+async fn writing_transactions(url: &str, room_id: &str) -> i64 {
+    connect(url)
+        .await
+        .query_one(
+            "SELECT count(DISTINCT xmin::text) FROM subscriptions WHERE rid = $1",
+            &[&room_id],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Invites that queue up for one group share a transaction, and each is still answered with
+/// the group as its own invite left it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invites_that_queue_up_commit_together_and_keep_their_own_answers() {
+    Store::Postgres
+        .run(
+            "invites_that_queue_up_commit_together_and_keep_their_own_answers",
+            async {
+                let config = config();
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let names = ["u.one", "u.two", "u.three", "u.four", "u.five", "u.six"];
+                for name in names {
+                    world.server.create_user(name).await;
+                }
+                let before = writing_transactions(&config.database_url, &world.room_id).await;
+                let holder = hold_group(
+                    &config.database_url,
+                    &world.room_id,
+                    Duration::from_millis(800),
+                )
+                .await;
+                let answers = futures_util::future::join_all(names.map(|name| {
+                    world.invite(
+                        &world.owner,
+                        json!({ "roomId": world.room_id, "username": name }),
+                    )
+                }))
+                .await;
+                holder.await.unwrap();
+                let mut counts = Vec::new();
+                for answer in &answers {
+                    assert_eq!(answer.status, 200, "{:#}", answer.body);
+                    counts.push(answer.body["group"]["usersCount"].as_u64().unwrap());
+                }
+                // Each answer shows the group right after its own invite: one count each.
+                counts.sort_unstable();
+                assert_eq!(counts, [3, 4, 5, 6, 7, 8]);
+                let info = world.info().await;
+                assert_eq!(info["usersCount"], 8);
+                assert_eq!(info["msgs"], 6);
+                // The first to arrive waited alone; those that queued behind it, together.
+                let after = writing_transactions(&config.database_url, &world.room_id).await;
+                assert!(after - before <= 2, "{} transactions", after - before);
+            },
+        )
+        .await;
+}
+
+/// When one invite of a shared transaction fails, the transaction is rolled back and each of
+/// its invites runs again alone: the failing one gets its error, the others are made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_invite_does_not_take_the_others_of_its_batch_down() {
+    Store::Postgres
+        .run(
+            "a_failing_invite_does_not_take_the_others_of_its_batch_down",
+            async {
+                let config = config();
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                for name in ["poison", "u.one", "u.two"] {
+                    world.server.create_user(name).await;
+                }
+                connect(&config.database_url)
+                    .await
+                    .batch_execute(
+                        "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                         BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+                         RETURN NEW; END $$; \
+                         CREATE TRIGGER poison BEFORE INSERT ON messages \
+                         FOR EACH ROW EXECUTE FUNCTION poison();",
+                    )
+                    .await
+                    .unwrap();
+                let holder = hold_group(
+                    &config.database_url,
+                    &world.room_id,
+                    Duration::from_millis(800),
+                )
+                .await;
+                let invite = |name: &str| {
+                    world.invite(
+                        &world.owner,
+                        json!({ "roomId": world.room_id, "username": name }),
+                    )
+                };
+                // The first invite takes the writer and waits for the row; the others queue
+                // behind it and then go together.
+                let first = invite("john.doe");
+                let rest = async {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    tokio::join!(invite("u.one"), invite("poison"), invite("u.two"))
+                };
+                let (first, (one, poison, two)) = tokio::join!(first, rest);
+                holder.await.unwrap();
+                for answer in [&first, &one, &two] {
+                    assert_eq!(answer.status, 200, "{:#}", answer.body);
+                }
+                poison.assert_fixture(500, "errors/error-500-internal.json");
+                assert_eq!(
+                    world.member_names().await,
+                    ["john.doe", "member", "testing1", "u.one", "u.two"]
+                );
+                let info = world.info().await;
+                assert_eq!(info["usersCount"], 5);
+                assert_eq!(info["msgs"], 3);
+            },
+        )
+        .await;
+}
+
+/// Invites whose callers give up while their shared transaction waits are cancelled with it:
+/// every caller is told 503, and none of the invites is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invites_that_time_out_while_committing_together_are_not_made() {
+    Store::Postgres
+        .run(
+            "invites_that_time_out_while_committing_together_are_not_made",
+            async {
+                let mut config = config();
+                config.request_timeout_secs = 1;
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let before = world.info().await;
+                let holder = hold_group(
+                    &config.database_url,
+                    &world.room_id,
+                    Duration::from_millis(2500),
+                )
+                .await;
+                let invite = |name: &str| {
+                    world.invite(
+                        &world.owner,
+                        json!({ "roomId": world.room_id, "username": name }),
+                    )
+                };
+                // The first invite waits alone until its caller gives up, at 1 s; the two that
+                // queued behind it from 0.5 s are then taken together, and their callers give
+                // up at 1.5 s, while the row is still held.
+                let first = invite("john.doe");
+                let rest = async {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    tokio::join!(invite("jane.doe"), invite("outsider"))
+                };
+                let (first, (second, third)) = tokio::join!(first, rest);
+                for answer in [first, second, third] {
+                    assert_eq!(answer.status, 503, "{:#}", answer.body);
+                    assert_eq!(
+                        answer.body,
+                        json!({ "success": false, "error": "Service Unavailable" })
+                    );
+                }
+                holder.await.unwrap();
+                // Give statements that were not cancelled the time to commit, then look.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let after = world.info().await;
+                assert_eq!(after["usersCount"], before["usersCount"]);
+                assert_eq!(after["msgs"], before["msgs"]);
+                assert_eq!(world.member_names().await, ["member", "testing1"]);
+            },
+        )
+        .await;
+}
+
 /// Every statement the store runs finds its rows through an index: with sequential scans made
 /// as costly as the planner allows, no plan falls back on one.
 #[tokio::test]
@@ -214,11 +404,15 @@ async fn every_query_has_an_index() {
                  ON s.rid = r.id AND s.user_id = 'u' \
                  WHERE r.id = 'x' OR r.name = 'x' ORDER BY r.id = 'x' DESC LIMIT 1",
                 "SELECT * FROM rooms r WHERE r.name = 'x'",
-                "SELECT u.username_key, u.id, s.user_id IS NOT NULL FROM users u \
-                 LEFT JOIN subscriptions s ON s.user_id = u.id AND s.rid = 'r' \
+                "SELECT u.username_key, u.id, EXISTS (SELECT 1 FROM subscriptions s \
+                 WHERE s.rid = r.id AND s.user_id = u.id) FROM users u LEFT JOIN \
+                 (SELECT id FROM rooms WHERE id = 'r' OR name = 'r' \
+                 ORDER BY id = 'r' DESC LIMIT 1) r ON true \
                  WHERE u.username_key = ANY('{a,b}')",
-                "SELECT u.id FROM users u LEFT JOIN subscriptions s \
-                 ON s.user_id = u.id AND s.rid = 'r' WHERE u.id = ANY('{a,b}')",
+                "SELECT u.id, EXISTS (SELECT 1 FROM subscriptions s \
+                 WHERE s.rid = r.id AND s.user_id = u.id) FROM users u LEFT JOIN \
+                 (SELECT id FROM rooms WHERE id = 'r' OR name = 'r' \
+                 ORDER BY id = 'r' DESC LIMIT 1) r ON true WHERE u.id = ANY('{a,b}')",
                 "SELECT roles FROM subscriptions WHERE rid = 'r' AND user_id = 'u'",
                 "SELECT u.* FROM subscriptions s JOIN users u ON u.id = s.user_id \
                  WHERE s.rid = 'r' AND u.active ORDER BY s.username LIMIT 50 OFFSET 0",

@@ -8,7 +8,7 @@
 //!   memberships with `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`,
 //!   writes the `au` messages for the rows it really inserted and updates the counters, all in
 //!   one statement, so that the counters follow what was inserted whichever instance won a
-//!   race, and each invite costs one commit.
+//!   race. Invites that arrive together commit together ([`invites`]).
 //! * **Guards are locks.** A write's [`Guard`] is read with `FOR SHARE` in the same statement:
 //!   the caller's membership row cannot be removed or changed by another transaction before the
 //!   write commits, and a guard that does not hold makes the statement change nothing.
@@ -16,7 +16,6 @@
 //!   [`SESSIONS_CHANNEL`] in the same transaction; every instance listens and forgets the token
 //!   it may have cached (see [`sessions`]).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -37,6 +36,7 @@ use crate::domain::invite::Candidate;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 use crate::util;
 
+mod invites;
 mod schema;
 mod sessions;
 
@@ -57,10 +57,24 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
+/// Settings of every session the store opens, after any the URL gives.
+///
+/// * `plan_cache_mode=force_generic_plan`: the statements are prepared once per connection and
+///   their plans do not depend on the values (an index look-up whatever the keys). Left to
+///   itself, PostgreSQL re-planned a statement with an array parameter on every call, since
+///   its generic plan assumes ten elements; planning then cost five times the execution.
+///   So each statement is written for a plan made without its values: a membership is looked
+///   up by its key, never joined in a way a plan for an average group could turn into reading
+///   every membership of a large one.
+/// * `jit=off`: compiling a plan pays off for long analytical queries, not for these, and a
+///   large invite's estimated cost could cross `jit_above_cost` and spend milliseconds on it.
+const SESSION_SETTINGS: &str = "-c plan_cache_mode=force_generic_plan -c jit=off";
+
 /// A store on a PostgreSQL database, shared with any number of other instances.
 #[derive(Clone)]
 pub(crate) struct PgStore {
     pool: Pool,
+    invites: invites::InviteWriter,
     config: Arc<tokio_postgres::Config>,
 }
 
@@ -76,9 +90,14 @@ impl PgStore {
     /// Connects to the database a `postgres://` (or `postgresql://`) URL names, and migrates
     /// it; the pool keeps at most `pool_size` connections.
     pub(crate) async fn open(url: &str, pool_size: usize) -> Result<Self> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| StoreError::failed("the PostgreSQL URL is not valid", error))?;
+        let options = match config.get_options() {
+            Some(given) => format!("{given} {SESSION_SETTINGS}"),
+            None => SESSION_SETTINGS.to_owned(),
+        };
+        config.options(options);
         let (mut client, connection) = config.connect(NoTls).await?;
         let driver = tokio::spawn(connection);
         let migrated = schema::migrate(&mut client).await;
@@ -97,6 +116,7 @@ impl PgStore {
             .build()
             .map_err(|error| StoreError::failed("could not make the PostgreSQL pool", error))?;
         Ok(Self {
+            invites: invites::InviteWriter::start(pool.clone()),
             pool,
             config: Arc::new(config),
         })
@@ -614,11 +634,13 @@ impl Store for PgStore {
                         LookupMode::Ids => "u.id",
                         LookupMode::Usernames => "u.username_key",
                     };
+                    // Membership as a look-up per candidate: as a join, the plan prepared
+                    // for any room read every membership of the group when it was large.
                     let sql = format!(
-                        "SELECT {key_column}, u.id, u.username, s.user_id IS NOT NULL \
-                         FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id AND s.rid = \
-                         (SELECT id FROM rooms WHERE id = $1 OR name = $1 \
-                          ORDER BY id = $1 DESC LIMIT 1) \
+                        "SELECT {key_column}, u.id, u.username, EXISTS \
+                         (SELECT 1 FROM subscriptions s WHERE s.rid = r.id AND s.user_id = u.id) \
+                         FROM users u LEFT JOIN (SELECT id FROM rooms WHERE id = $1 OR name = $1 \
+                          ORDER BY id = $1 DESC LIMIT 1) r ON true \
                          WHERE {key_column} = ANY($2)"
                     );
                     let candidate_statement = client.prepare_cached(&sql).await?;
@@ -801,90 +823,7 @@ impl Store for PgStore {
     }
 
     fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied> {
-        Box::pin(async move {
-            let now = util::now();
-            let (guarded, guard_user, guard_roles) = guard_parameters(&write.guard);
-            let mut subscription_ids = Vec::with_capacity(write.add.len());
-            let mut message_ids = Vec::with_capacity(write.add.len());
-            let mut user_ids = Vec::with_capacity(write.add.len());
-            let mut usernames = Vec::with_capacity(write.add.len());
-            for user in &write.add {
-                subscription_ids.push(util::new_id());
-                message_ids.push(util::new_id());
-                user_ids.push(user.id.clone());
-                usernames.push(user.username.clone());
-            }
-            let subscription = write.subscription;
-            let counts = [
-                i64::try_from(subscription.unread).unwrap_or(i64::MAX),
-                i64::try_from(subscription.user_mentions).unwrap_or(i64::MAX),
-                i64::try_from(subscription.group_mentions).unwrap_or(i64::MAX),
-            ];
-            let writing = self.writing().await?;
-            let statement = writing.prepare_cached(APPLY_INVITE).await?;
-            let applied = writing
-                .query_one(
-                    &statement,
-                    &[
-                        &write.room_id,
-                        &guarded,
-                        &guard_user,
-                        &guard_roles,
-                        &subscription_ids,
-                        &user_ids,
-                        &usernames,
-                        &message_ids,
-                        &subscription.open,
-                        &subscription.alert,
-                        &counts[0],
-                        &counts[1],
-                        &counts[2],
-                        &now,
-                        &write.message_type,
-                        &write.inviter.id,
-                        &write.inviter.username,
-                    ],
-                )
-                .await;
-            let client = writing.into_client();
-            let row = match applied {
-                Ok(row) => row,
-                // The room went away before the memberships could refer to it.
-                Err(error) if error.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-                    return Ok(InviteApplied::Stale);
-                }
-                Err(error) => return Err(error.into()),
-            };
-            if !row.try_get::<_, bool>("guard_holds")? {
-                return Ok(InviteApplied::Stale);
-            }
-            let inserted: HashSet<String> = row
-                .try_get::<_, Vec<String>>("inserted")?
-                .into_iter()
-                .collect();
-            let room = if row.try_get::<_, Option<String>>(0)?.is_some() {
-                Some(room_from_row(&row)?)
-            } else {
-                // Nothing was inserted (another invite added them first): the room as it is.
-                client
-                    .query_opt(
-                        &client
-                            .prepare_cached(&format!(
-                                "SELECT {ROOM_COLUMNS} FROM rooms r WHERE r.id = $1"
-                            ))
-                            .await?,
-                        &[&write.room_id],
-                    )
-                    .await?
-                    .as_ref()
-                    .map(room_from_row)
-                    .transpose()?
-            };
-            Ok(match room {
-                Some(room) => InviteApplied::Done { inserted, room },
-                None => InviteApplied::Stale,
-            })
-        })
+        Box::pin(self.invites.apply(write))
     }
 
     fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
@@ -926,49 +865,6 @@ impl Store for PgStore {
         Some(sessions::listen(Arc::clone(&self.config)))
     }
 }
-
-/// An invite in one statement: the guard (its membership row locked until the commit), the
-/// memberships that are absent, one message for each membership really inserted, in the
-/// planned order, and the counters. The answer holds the room after the change (null when
-/// nothing was inserted), whether the guard held, and the ids really inserted.
-const APPLY_INVITE: &str = "\
-WITH guard AS (
-    SELECT 1 FROM subscriptions
-    WHERE $2 AND rid = $1 AND user_id = $3 AND ($4::text[] IS NULL OR roles && $4::text[])
-    FOR SHARE
-), allowed AS (
-    SELECT NOT $2 OR EXISTS (SELECT 1 FROM guard) AS ok
-), planned AS (
-    SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[])
-        WITH ORDINALITY AS p(subscription_id, user_id, username, message_id, position)
-), inserted AS (
-    INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, unread,
-                               user_mentions, group_mentions, ts, updated_at)
-    SELECT p.subscription_id, $1, p.user_id, p.username, '{}', $9::boolean, $10::boolean,
-           $11::bigint, $12::bigint, $13::bigint, $14::text, $14::text
-    FROM planned p WHERE (SELECT ok FROM allowed)
-    ORDER BY p.user_id
-    ON CONFLICT (rid, user_id) DO NOTHING
-    RETURNING user_id
-), written AS (
-    INSERT INTO messages (id, rid, t, msg, ts, u_id, u_username, groupable, updated_at)
-    SELECT p.message_id, $1, $15::text, p.username, $14::text, $16::text, $17::text, false,
-           $14::text
-    FROM planned p JOIN inserted i ON i.user_id = p.user_id
-    ORDER BY p.position
-    RETURNING 1
-), room AS (
-    UPDATE rooms r SET users_count = users_count + (SELECT count(*) FROM inserted),
-                       msgs = msgs + (SELECT count(*) FROM written),
-                       updated_at = $14::text
-    WHERE r.id = $1 AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING r.id, r.t, r.name, r.fname, r.owner_id, r.owner_username, r.owner_name, r.msgs,
-              r.users_count, r.ro, r.is_default, r.custom_fields, r.extra, r.ts, r.updated_at,
-              r.lm
-)
-SELECT room.*, (SELECT ok FROM allowed) AS guard_holds,
-       ARRAY(SELECT user_id FROM inserted) AS inserted
-FROM (SELECT 1) AS one LEFT JOIN room ON true";
 
 #[cfg(test)]
 mod tests {
