@@ -2,10 +2,8 @@
 //! headers every answer carries. Thin: each handler reads its request, asks the store, and
 //! shapes the answer with the protocol crate's types.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -24,20 +22,17 @@ use crate::Config;
 use crate::domain::{Permission, UserRecord};
 use crate::store::{LoginIdentity, SessionEvent, Store, StoreError};
 
+mod auth_cache;
 mod error;
 mod extract;
 mod handlers;
 mod layers;
 mod rate_limit;
 
+use auth_cache::AuthCache;
 pub(crate) use error::HttpError;
 use layers::BodyTooLarge;
 use rate_limit::{Key, RateLimiter, Verdict};
-
-/// How long an authenticated token is remembered before the store is asked again.
-const AUTH_CACHE_TTL: Duration = Duration::from_secs(30);
-/// The most remembered tokens.
-const AUTH_CACHE_SIZE: usize = 65_536;
 
 /// Everything a handler needs: the store and the settings. Cheap to clone.
 #[derive(Clone)]
@@ -51,7 +46,7 @@ struct Inner {
     root_url: String,
     limiter: RateLimiter,
     login_limiter: RateLimiter,
-    auth_cache: Mutex<HashMap<(String, String), (UserRecord, Instant)>>,
+    auth_cache: AuthCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -78,7 +73,8 @@ impl AppState {
                 store,
                 config,
                 root_url,
-                auth_cache: Mutex::new(HashMap::new()),
+                // A store that reports other instances' logouts says when it hears them.
+                auth_cache: AuthCache::new(events.is_none()),
             }),
         };
         if let Some(events) = events {
@@ -119,29 +115,24 @@ impl AppState {
         hashed_token: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
         let key = (user_id.to_owned(), hashed_token.to_owned());
-        if let Ok(cache) = self.inner.auth_cache.lock()
-            && let Some((user, at)) = cache.get(&key)
-            && at.elapsed() < AUTH_CACHE_TTL
-        {
-            return Ok(Some(user.clone()));
-        }
+        let ticket = match self.inner.auth_cache.get(&key) {
+            Ok(user) => return Ok(Some(user)),
+            Err(ticket) => ticket,
+        };
         let user = self
             .store()
             .authenticate(key.0.clone(), key.1.clone())
             .await?;
-        if let (Some(user), Ok(mut cache)) = (&user, self.inner.auth_cache.lock()) {
-            if cache.len() >= AUTH_CACHE_SIZE {
-                cache.clear();
-            }
-            cache.insert(key, (user.clone(), Instant::now()));
+        if let Some(user) = &user {
+            self.inner.auth_cache.remember(ticket, key, user.clone());
         }
         Ok(user)
     }
 
     fn forget_token(&self, user_id: &str, hashed_token: &str) {
-        if let Ok(mut cache) = self.inner.auth_cache.lock() {
-            cache.remove(&(user_id.to_owned(), hashed_token.to_owned()));
-        }
+        self.inner
+            .auth_cache
+            .forget(&(user_id.to_owned(), hashed_token.to_owned()));
     }
 
     fn login_throttle(&self, identity: &LoginIdentity) -> Option<(&RateLimiter, Key)> {
@@ -151,8 +142,8 @@ impl AppState {
 }
 
 /// Keeps the token cache true to what other instances do: a token logged out anywhere is
-/// forgotten here at once, and everything is forgotten when events may have been missed. Ends
-/// with the state.
+/// forgotten here at once, and nothing is remembered while events may be missed. Ends with the
+/// state.
 async fn forget_sessions(
     state: std::sync::Weak<Inner>,
     mut events: tokio::sync::mpsc::UnboundedReceiver<SessionEvent>,
@@ -161,17 +152,13 @@ async fn forget_sessions(
         let Some(inner) = state.upgrade() else {
             return;
         };
-        let Ok(mut cache) = inner.auth_cache.lock() else {
-            continue;
-        };
         match event {
             SessionEvent::LoggedOut {
                 user_id,
                 hashed_token,
-            } => {
-                cache.remove(&(user_id, hashed_token));
-            }
-            SessionEvent::Lost => cache.clear(),
+            } => inner.auth_cache.forget(&(user_id, hashed_token)),
+            SessionEvent::Listening => inner.auth_cache.listening(),
+            SessionEvent::Lost => inner.auth_cache.deafened(),
         }
     }
 }

@@ -244,7 +244,10 @@ pub(crate) enum SessionEvent {
         /// `base64(sha256(token))`.
         hashed_token: String,
     },
-    /// Events may have been missed: forget every cached session.
+    /// Every logout is heard from now on: sessions may be cached.
+    Listening,
+    /// Events may have been missed, until [`SessionEvent::Listening`]: forget every cached
+    /// session, and cache none meanwhile.
     Lost,
 }
 

@@ -2,9 +2,11 @@
 //!
 //! A logout on any instance deletes its token and sends `NOTIFY` in the same transaction (see
 //! `remove_login_token`). Each instance keeps one connection listening, outside the pool, and
-//! passes what it hears to its caches, within milliseconds. When that connection breaks, a
-//! logout may go unheard: the instance is told to forget every session it cached
-//! ([`SessionEvent::Lost`]), and listens again, waiting a little longer after each failure.
+//! passes what it hears to its caches, within milliseconds. The caches keep nothing until the
+//! listening starts ([`SessionEvent::Listening`]). When that connection breaks, a logout may go
+//! unheard: the instance is told to forget every session it cached and to cache none
+//! ([`SessionEvent::Lost`]) until it listens again, waiting a little longer after each
+//! failure.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +75,10 @@ async fn listen_once(
     client
         .batch_execute(&format!("LISTEN {SESSIONS_CHANNEL}"))
         .await?;
+    if events.send(SessionEvent::Listening).is_err() {
+        driver.abort();
+        return Ok(());
+    }
     let result = loop {
         let Some(notification) = hearing.recv().await else {
             break Err("the listening connection closed".into());
