@@ -120,8 +120,9 @@ async fn three_instances_add_each_user_once_under_overlapping_invites() {
                             .send()
                             .await
                             .unwrap();
-                        assert_eq!(response.status(), 200);
+                        let status = response.status();
                         let body: Value = response.json().await.unwrap();
+                        assert_eq!(status, 200, "{body:#}");
                         body["invitees"]
                             .as_array()
                             .unwrap()

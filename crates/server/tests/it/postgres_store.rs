@@ -383,6 +383,109 @@ async fn invites_that_time_out_while_committing_together_are_not_made() {
         .await;
 }
 
+/// A group deleted while an invite waits for its row, the way a deletion must (the row locked
+/// first, then its memberships, messages and the row itself): the invite finds it gone, writes
+/// nothing, and answers as for any group that does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_into_a_group_deleted_meanwhile_writes_nothing() {
+    Store::Postgres
+        .run(
+            "an_invite_into_a_group_deleted_meanwhile_writes_nothing",
+            async {
+                let config = config();
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let db = connect(&config.database_url).await;
+                db.batch_execute(&format!(
+                    "BEGIN; SELECT 1 FROM rooms WHERE id = '{}' FOR UPDATE",
+                    world.room_id
+                ))
+                .await
+                .unwrap();
+                let delete = async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    db.batch_execute(&format!(
+                        "DELETE FROM messages WHERE rid = '{0}'; \
+                         DELETE FROM subscriptions WHERE rid = '{0}'; \
+                         DELETE FROM rooms WHERE id = '{0}'; COMMIT",
+                        world.room_id
+                    ))
+                    .await
+                    .unwrap();
+                };
+                let invite = world.invite(
+                    &world.owner,
+                    json!({ "roomId": world.room_id, "username": "john.doe" }),
+                );
+                let (answer, ()) = tokio::join!(invite, delete);
+                answer.assert_fixture(400, "groups.invite/error-400-room-not-found.json");
+                for table in ["subscriptions", "messages"] {
+                    let left: i64 = db
+                        .query_one(
+                            &format!("SELECT count(*) FROM {table} WHERE rid = $1"),
+                            &[&world.room_id],
+                        )
+                        .await
+                        .unwrap()
+                        .get(0);
+                    assert_eq!(left, 0, "{table}");
+                }
+            },
+        )
+        .await;
+}
+
+/// A user deleted while an invite of them waits for their row: the invite finds them gone,
+/// writes nothing, and answers as for any user who does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_of_a_user_deleted_meanwhile_writes_nothing() {
+    Store::Postgres
+        .run(
+            "an_invite_of_a_user_deleted_meanwhile_writes_nothing",
+            async {
+                let config = config();
+                let world = World::with(TestServer::start_with(config.clone()).await).await;
+                let before = world.info().await;
+                let db = connect(&config.database_url).await;
+                db.batch_execute(
+                    "BEGIN; SELECT 1 FROM users WHERE username = 'john.doe' FOR UPDATE",
+                )
+                .await
+                .unwrap();
+                let delete = async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    db.batch_execute(
+                        "DELETE FROM subscriptions WHERE user_id = \
+                         (SELECT id FROM users WHERE username = 'john.doe'); \
+                         DELETE FROM users WHERE username = 'john.doe'; COMMIT",
+                    )
+                    .await
+                    .unwrap();
+                };
+                let invite = world.invite(
+                    &world.owner,
+                    json!({ "roomId": world.room_id, "username": "john.doe" }),
+                );
+                let (answer, ()) = tokio::join!(invite, delete);
+                answer.assert_fixture(400, "groups.invite/error-400-empty-invite-list.json");
+                let after = world.info().await;
+                assert_eq!(after["usersCount"], before["usersCount"]);
+                assert_eq!(after["msgs"], before["msgs"]);
+                assert_eq!(world.member_names().await, ["member", "testing1"]);
+                let orphans: i64 = db
+                    .query_one(
+                        "SELECT count(*) FROM subscriptions s \
+                         WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id)",
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
+                assert_eq!(orphans, 0);
+            },
+        )
+        .await;
+}
+
 /// Every statement the store runs finds its rows through an index: with sequential scans made
 /// as costly as the planner allows, no plan falls back on one.
 #[tokio::test]

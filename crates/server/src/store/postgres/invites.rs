@@ -8,11 +8,12 @@
 //! that they share one round trip and one flush. Each invite keeps its own answer: the
 //! statement returns it.
 //!
-//! A batch whose statement fails (a room deleted meanwhile, a deadlock with another instance's
-//! batch, a database error) rolls back whole, and its invites are then run one by one, each
-//! getting its own answer or error. An invite whose caller has gone before a writer took it is
-//! dropped; a running invite whose caller has gone, alone in its batch, is cancelled, as a
-//! SQLite write waiting for its turn is dropped.
+//! An invite whose room, users or guard went away meanwhile changes nothing and says so; the
+//! others of its batch go on. A batch whose statement fails (a deadlock with another
+//! instance's batch, a database error) rolls back whole, and its invites are then run one by
+//! one, each getting its own answer or error. An invite whose caller has gone before a writer
+//! took it is dropped; a batch whose caller has gone before the commit is cancelled, and its
+//! other invites then run alone.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -21,7 +22,6 @@ use std::sync::Arc;
 use deadpool_postgres::{Object, Pool};
 use futures_util::future::{join_all, select_all};
 use tokio::sync::{mpsc, oneshot};
-use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
@@ -193,22 +193,16 @@ async fn alone(client: &Object, mut job: Job) {
                 return Err(StoreError::broken("the caller went away"));
             }
         };
-        match row {
-            Ok(row) => settle(client, &job.parameters.room_id, row).await,
-            // The room went away before the memberships could refer to it.
-            Err(error) if error.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-                Ok(InviteApplied::Stale)
-            }
-            Err(error) => Err(error.into()),
-        }
+        settle(client, &job.parameters.room_id, row?).await
     }
     .await;
     let _ = job.reply.send(result);
 }
 
-/// What the statement's answer says: stale, or what was inserted and the group after.
+/// What the statement's answer says: stale (the room, a user or the guard was missing), or
+/// what was inserted and the group after.
 async fn settle(client: &Object, room_id: &str, row: Row) -> Result<InviteApplied> {
-    if !row.try_get::<_, bool>("guard_holds")? {
+    if !row.try_get::<_, bool>("allowed")? {
         return Ok(InviteApplied::Stale);
     }
     let inserted: HashSet<String> = row
@@ -313,17 +307,33 @@ impl Parameters {
     }
 }
 
-/// An invite in one statement: the guard (its membership row locked until the commit), the
-/// memberships that are absent, one message for each membership really inserted, in the
-/// planned order, and the counters. The answer holds the room after the change (null when
-/// nothing was inserted), whether the guard held, and the ids really inserted.
+/// An invite in one statement: the room, locked first (for its counters, and so that it cannot
+/// be deleted before the commit), the users it refers to (locked as a foreign key would lock
+/// them), the guard (its membership row locked until the commit), the memberships that are
+/// absent, one message for each membership really inserted, in the planned order, and the
+/// counters. Nothing is written unless the room, every user and the guard are there. The
+/// answer holds the room after the change (null when nothing was inserted), whether it was
+/// written, and the ids really inserted.
+///
+/// The room's row is the first lock and the only one invites wait for each other on: two
+/// transactions inviting into one group go one after the other from their first statement for
+/// it, and never wait for each other's memberships. With batches ordered by room, no two
+/// transactions can wait for each other in a circle. Were the row locked only for the
+/// counters, at the end, a batch could hold a group's row while waiting for a membership that
+/// another batch had just inserted, and that batch wait for the row: a deadlock.
 const APPLY_INVITE: &str = "\
-WITH guard AS (
+WITH target AS (
+    SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE
+), present AS (
+    SELECT 1 FROM users WHERE id = ANY($6::text[]) FOR KEY SHARE
+), guard AS (
     SELECT 1 FROM subscriptions
     WHERE $2 AND rid = $1 AND user_id = $3 AND ($4::text[] IS NULL OR roles && $4::text[])
     FOR SHARE
 ), allowed AS (
-    SELECT NOT $2 OR EXISTS (SELECT 1 FROM guard) AS ok
+    SELECT EXISTS (SELECT 1 FROM target)
+       AND (SELECT count(*) FROM present) = cardinality($6::text[])
+       AND (NOT $2 OR EXISTS (SELECT 1 FROM guard)) AS ok
 ), planned AS (
     SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[])
         WITH ORDINALITY AS p(subscription_id, user_id, username, message_id, position)
@@ -352,6 +362,6 @@ WITH guard AS (
               r.users_count, r.ro, r.is_default, r.custom_fields, r.extra, r.ts, r.updated_at,
               r.lm
 )
-SELECT room.*, (SELECT ok FROM allowed) AS guard_holds,
+SELECT room.*, (SELECT ok FROM allowed) AS allowed,
        ARRAY(SELECT user_id FROM inserted) AS inserted
 FROM (SELECT 1) AS one LEFT JOIN room ON true";

@@ -797,7 +797,9 @@ impl Store for PgStore {
                 usernames.push(member.username);
                 roles.push(Value::from(member.roles));
             }
-            transaction
+            // The members' rows are locked as a foreign key would lock them (the schema has
+            // none): each membership is inserted only if its user is still there.
+            let members = transaction
                 .execute(
                     "INSERT INTO subscriptions (id, rid, user_id, username, roles, open, alert, \
                      unread, user_mentions, group_mentions, ts, ls, updated_at) \
@@ -805,7 +807,9 @@ impl Store for PgStore {
                      ARRAY(SELECT jsonb_array_elements_text(m.roles)), \
                      true, false, 0, 0, 0, $2::text, $2::text, $2::text \
                      FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[]) \
-                     AS m(id, user_id, username, roles)",
+                     AS m(id, user_id, username, roles) \
+                     JOIN (SELECT id FROM users WHERE id = ANY($4::text[]) FOR KEY SHARE) u \
+                     ON u.id = m.user_id",
                     &[
                         &group.id,
                         &group.now,
@@ -816,6 +820,12 @@ impl Store for PgStore {
                     ],
                 )
                 .await?;
+            if members != u64::try_from(users_count).unwrap_or(u64::MAX) {
+                // Dropping the transaction rolls it back.
+                return Err(StoreError::broken(
+                    "a member of the new group was deleted while it was being created",
+                ));
+            }
             transaction.commit().await?;
             client.finish();
             Ok(room)

@@ -11,6 +11,14 @@
 //! by user; rooms by id and by name (unique); memberships by `(rid, user_id)`, which also makes
 //! a membership unique, and by `(rid, username)` for member lists; messages by `(rid, seq)`
 //! for a room's history.
+//!
+//! Memberships and messages carry no foreign keys. PostgreSQL checks a foreign key row by row,
+//! one look-up and one lock per inserted row: two thirds of the time of a 10,000-user invite.
+//! The writes that insert them take the same locks set-based instead, in the inserting
+//! statement: the room `FOR KEY SHARE` and every user referred to `FOR KEY SHARE`, inserting
+//! nothing when one is missing. So a deletion must do what `ON DELETE CASCADE` did: lock the
+//! room (or user) row `FOR UPDATE` first, then delete its memberships and messages and the row
+//! itself, in one transaction; a write that was waiting for the row then finds it gone.
 
 use tokio_postgres::Client;
 
@@ -69,8 +77,8 @@ CREATE TABLE rooms (
 );
 
 CREATE TABLE subscriptions (
-    rid            TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
-    user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    rid            TEXT NOT NULL,
+    user_id        TEXT NOT NULL,
     id             TEXT NOT NULL,
     username       TEXT NOT NULL,
     roles          TEXT[] NOT NULL DEFAULT '{}',
@@ -89,7 +97,7 @@ CREATE INDEX subscriptions_room_username ON subscriptions (rid, username);
 CREATE TABLE messages (
     seq        BIGSERIAL PRIMARY KEY,
     id         TEXT NOT NULL,
-    rid        TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    rid        TEXT NOT NULL,
     t          TEXT,
     msg        TEXT NOT NULL,
     ts         TEXT NOT NULL,
