@@ -20,6 +20,49 @@ async fn connect(url: &str) -> Client {
     client
 }
 
+/// Holds the group's row from another session until the returned task ends it, `hold` later:
+/// writes into the group wait for it, and invites that arrive meanwhile queue up.
+async fn hold_group(url: &str, room_id: &str, hold: Duration) -> tokio::task::JoinHandle<()> {
+    let db = connect(url).await;
+    db.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM rooms WHERE id = '{room_id}' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    tokio::spawn(async move {
+        tokio::time::sleep(hold).await;
+        db.batch_execute("ROLLBACK").await.unwrap();
+    })
+}
+
+/// How many transactions wrote the group's memberships: `xmin` names each row's.
+async fn writing_transactions(url: &str, room_id: &str) -> i64 {
+    connect(url)
+        .await
+        .query_one(
+            "SELECT count(DISTINCT xmin::text) FROM subscriptions WHERE rid = $1",
+            &[&room_id],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Makes the system message of a user named `poison` fail, as a database error would.
+async fn poison_messages(url: &str) {
+    connect(url)
+        .await
+        .batch_execute(
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER poison BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION poison();",
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn tokens_and_passwords_are_stored_only_as_hashes() {
     Store::Postgres
@@ -68,12 +111,7 @@ async fn new_subscriptions_are_open_alerted_and_unread_without_roles() {
             async {
                 let config = config();
                 let world = World::with(TestServer::start_with(config.clone()).await).await;
-                let answer = world
-                    .invite(
-                        &world.owner,
-                        json!({ "roomId": world.room_id, "username": "john.doe" }),
-                    )
-                    .await;
+                let answer = world.owner_invites("john.doe").await;
                 assert_eq!(answer.status, 200, "{:#}", answer.body);
                 let db = connect(&config.database_url).await;
                 let row = db
@@ -109,17 +147,7 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
             let config = config();
             let world = World::with(TestServer::start_with(config.clone()).await).await;
             world.server.create_user("poison").await;
-            connect(&config.database_url)
-                .await
-                .batch_execute(
-                    "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
-                     RETURN NEW; END $$; \
-                     CREATE TRIGGER poison BEFORE INSERT ON messages \
-                     FOR EACH ROW EXECUTE FUNCTION poison();",
-                )
-                .await
-                .unwrap();
+            poison_messages(&config.database_url).await;
             let answer = world
                 .invite(
                     &world.owner,
@@ -132,94 +160,10 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
             assert_eq!(info["usersCount"], 2);
             assert_eq!(info["msgs"], 0);
             assert!(world.history().await.is_empty());
-            let answer = world
-                .invite(
-                    &world.owner,
-                    json!({ "roomId": world.room_id, "username": "john.doe" }),
-                )
-                .await;
+            let answer = world.owner_invites("john.doe").await;
             assert_eq!(answer.status, 200, "{:#}", answer.body);
         })
         .await;
-}
-
-/// An invite that times out while its write waits for a lock is answered 503 and cancelled: the
-/// client is never told "unavailable" for a change that happened anyway.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invite_that_times_out_waiting_for_the_database_is_not_made() {
-    Store::Postgres
-        .run(
-            "an_invite_that_times_out_waiting_for_the_database_is_not_made",
-            async {
-                let mut config = config();
-                config.request_timeout_secs = 1;
-                let world = World::with(TestServer::start_with(config.clone()).await).await;
-                let before = world.info().await;
-
-                // Another session holds the group's row for 2.5 s: reads go on, and the
-                // invite's statement, prepared and running, waits (for its foreign key and its
-                // counters) rather than failing to start.
-                let db = connect(&config.database_url).await;
-                db.batch_execute(&format!(
-                    "BEGIN; SELECT 1 FROM rooms WHERE id = '{}' FOR UPDATE",
-                    world.room_id
-                ))
-                .await
-                .unwrap();
-                let holder = tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(2500)).await;
-                    db.batch_execute("ROLLBACK").await.unwrap();
-                });
-                let answer = world
-                    .invite(
-                        &world.owner,
-                        json!({ "roomId": world.room_id, "username": "john.doe" }),
-                    )
-                    .await;
-                assert_eq!(answer.status, 503, "{:#}", answer.body);
-                assert_eq!(
-                    answer.body,
-                    json!({ "success": false, "error": "Service Unavailable" })
-                );
-                holder.await.unwrap();
-                // Give a statement that was not cancelled the time to commit, then look.
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                let after = world.info().await;
-                assert_eq!(after["usersCount"], before["usersCount"]);
-                assert_eq!(after["msgs"], before["msgs"]);
-                assert_eq!(world.member_names().await, ["member", "testing1"]);
-            },
-        )
-        .await;
-}
-
-/// Holds the group's row from another session until the returned task ends it, `hold` later:
-/// invites into the group queue behind it, and those that arrive meanwhile are committed
-/// together.
-async fn hold_group(url: &str, room_id: &str, hold: Duration) -> tokio::task::JoinHandle<()> {
-    let db = connect(url).await;
-    db.batch_execute(&format!(
-        "BEGIN; SELECT 1 FROM rooms WHERE id = '{room_id}' FOR UPDATE"
-    ))
-    .await
-    .unwrap();
-    tokio::spawn(async move {
-        tokio::time::sleep(hold).await;
-        db.batch_execute("ROLLBACK").await.unwrap();
-    })
-}
-
-/// How many transactions wrote the group's memberships: `xmin` names each row's.
-async fn writing_transactions(url: &str, room_id: &str) -> i64 {
-    connect(url)
-        .await
-        .query_one(
-            "SELECT count(DISTINCT xmin::text) FROM subscriptions WHERE rid = $1",
-            &[&room_id],
-        )
-        .await
-        .unwrap()
-        .get(0)
 }
 
 /// Invites that queue up for one group share a transaction, and each is still answered with
@@ -243,13 +187,9 @@ async fn invites_that_queue_up_commit_together_and_keep_their_own_answers() {
                     Duration::from_millis(800),
                 )
                 .await;
-                let answers = futures_util::future::join_all(names.map(|name| {
-                    world.invite(
-                        &world.owner,
-                        json!({ "roomId": world.room_id, "username": name }),
-                    )
-                }))
-                .await;
+                let answers =
+                    futures_util::future::join_all(names.map(|name| world.owner_invites(name)))
+                        .await;
                 holder.await.unwrap();
                 let mut counts = Vec::new();
                 for answer in &answers {
@@ -283,35 +223,23 @@ async fn a_failing_invite_does_not_take_the_others_of_its_batch_down() {
                 for name in ["poison", "u.one", "u.two"] {
                     world.server.create_user(name).await;
                 }
-                connect(&config.database_url)
-                    .await
-                    .batch_execute(
-                        "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                         BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
-                         RETURN NEW; END $$; \
-                         CREATE TRIGGER poison BEFORE INSERT ON messages \
-                         FOR EACH ROW EXECUTE FUNCTION poison();",
-                    )
-                    .await
-                    .unwrap();
+                poison_messages(&config.database_url).await;
                 let holder = hold_group(
                     &config.database_url,
                     &world.room_id,
                     Duration::from_millis(800),
                 )
                 .await;
-                let invite = |name: &str| {
-                    world.invite(
-                        &world.owner,
-                        json!({ "roomId": world.room_id, "username": name }),
-                    )
-                };
                 // The first invite takes the writer and waits for the row; the others queue
                 // behind it and then go together.
-                let first = invite("john.doe");
+                let first = world.owner_invites("john.doe");
                 let rest = async {
                     tokio::time::sleep(Duration::from_millis(200)).await;
-                    tokio::join!(invite("u.one"), invite("poison"), invite("u.two"))
+                    tokio::join!(
+                        world.owner_invites("u.one"),
+                        world.owner_invites("poison"),
+                        world.owner_invites("u.two")
+                    )
                 };
                 let (first, (one, poison, two)) = tokio::join!(first, rest);
                 holder.await.unwrap();
@@ -331,13 +259,14 @@ async fn a_failing_invite_does_not_take_the_others_of_its_batch_down() {
         .await;
 }
 
-/// Invites whose callers give up while their shared transaction waits are cancelled with it:
-/// every caller is told 503, and none of the invites is made.
+/// Invites that time out while their write waits for a lock are answered 503 and cancelled,
+/// whether they wait alone or in a shared transaction: a client is never told "unavailable"
+/// for a change that happened anyway.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invites_that_time_out_while_committing_together_are_not_made() {
+async fn invites_that_time_out_waiting_for_the_database_are_not_made() {
     Store::Postgres
         .run(
-            "invites_that_time_out_while_committing_together_are_not_made",
+            "invites_that_time_out_waiting_for_the_database_are_not_made",
             async {
                 let mut config = config();
                 config.request_timeout_secs = 1;
@@ -349,19 +278,17 @@ async fn invites_that_time_out_while_committing_together_are_not_made() {
                     Duration::from_millis(2500),
                 )
                 .await;
-                let invite = |name: &str| {
-                    world.invite(
-                        &world.owner,
-                        json!({ "roomId": world.room_id, "username": name }),
-                    )
-                };
-                // The first invite waits alone until its caller gives up, at 1 s; the two that
-                // queued behind it from 0.5 s are then taken together, and their callers give
-                // up at 1.5 s, while the row is still held.
-                let first = invite("john.doe");
+                // Another session holds the group's row for 2.5 s: reads go on, and the first
+                // invite's statement, prepared and running, waits for the row until its caller
+                // gives up, at 1 s. The two that queued behind it from 0.5 s are then taken
+                // together, and their callers give up at 1.5 s, while the row is still held.
+                let first = world.owner_invites("john.doe");
                 let rest = async {
                     tokio::time::sleep(Duration::from_millis(500)).await;
-                    tokio::join!(invite("jane.doe"), invite("outsider"))
+                    tokio::join!(
+                        world.owner_invites("jane.doe"),
+                        world.owner_invites("outsider")
+                    )
                 };
                 let (first, (second, third)) = tokio::join!(first, rest);
                 for answer in [first, second, third] {
@@ -412,10 +339,7 @@ async fn an_invite_into_a_group_deleted_meanwhile_writes_nothing() {
                     .await
                     .unwrap();
                 };
-                let invite = world.invite(
-                    &world.owner,
-                    json!({ "roomId": world.room_id, "username": "john.doe" }),
-                );
+                let invite = world.owner_invites("john.doe");
                 let (answer, ()) = tokio::join!(invite, delete);
                 answer.assert_fixture(400, "groups.invite/error-400-room-not-found.json");
                 for table in ["subscriptions", "messages"] {
@@ -461,10 +385,7 @@ async fn an_invite_of_a_user_deleted_meanwhile_writes_nothing() {
                     .await
                     .unwrap();
                 };
-                let invite = world.invite(
-                    &world.owner,
-                    json!({ "roomId": world.room_id, "username": "john.doe" }),
-                );
+                let invite = world.owner_invites("john.doe");
                 let (answer, ()) = tokio::join!(invite, delete);
                 answer.assert_fixture(400, "groups.invite/error-400-empty-invite-list.json");
                 let after = world.info().await;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use rocketchat_server::testing::{TestServer, TestUser};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
 
@@ -171,6 +171,15 @@ impl World {
 
     pub(crate) async fn invite(&self, who: &TestUser, body: Value) -> Answer {
         post(&self.server, "/api/v1/groups.invite", who, body).await
+    }
+
+    /// The owner invites one user, by username, into the group.
+    pub(crate) async fn owner_invites(&self, username: &str) -> Answer {
+        self.invite(
+            &self.owner,
+            json!({ "roomId": self.room_id, "username": username }),
+        )
+        .await
     }
 
     pub(crate) async fn info(&self) -> Value {
