@@ -14,9 +14,9 @@
 //!
 //! Memberships and messages carry no foreign keys. PostgreSQL checks a foreign key row by row,
 //! one look-up and one lock per inserted row: two thirds of the time of a 10,000-user invite.
-//! The writes that insert them take the same locks set-based instead, in the inserting
-//! statement: the room `FOR KEY SHARE` and every user referred to `FOR KEY SHARE`, inserting
-//! nothing when one is missing. So a deletion must do what `ON DELETE CASCADE` did: lock the
+//! The writes that insert them take the locks set-based instead, in the inserting statement:
+//! the room (an invite locks it first, `FOR NO KEY UPDATE`, as it updates the counters) and
+//! every user referred to `FOR KEY SHARE`, inserting nothing when one is missing. So a deletion must do what `ON DELETE CASCADE` did: lock the
 //! room (or user) row `FOR UPDATE` first, then delete its memberships and messages and the row
 //! itself, in one transaction; a write that was waiting for the row then finds it gone.
 
