@@ -88,45 +88,87 @@ async fn writer(pool: Pool, mut jobs: mpsc::Receiver<Job>) {
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         // Nobody would learn of these: they are not made.
         batch.retain(|job| !job.reply.is_closed());
-        if batch.is_empty() {
-            continue;
-        }
         // One order of locks for every batch, so that two batches (another instance's) wait
         // rather than deadlock where they can.
         batch.sort_by(|a, b| a.parameters.room_id.cmp(&b.parameters.room_id));
-        let client = match pool.get().await {
-            Ok(client) => client,
-            Err(error) => {
-                let error = StoreError::failed("no PostgreSQL connection could be had", error);
-                for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(StoreError::broken(error.to_string())));
-                }
-                continue;
-            }
-        };
-        if batch.len() > 1 && commit_together(&client, &mut batch).await {
+        let Some(mut client) = connection(&pool, &mut batch).await else {
             continue;
+        };
+        if batch.len() > 1 {
+            match commit_together(&client, &mut batch).await {
+                Ran::Done => continue,
+                Ran::Failed => {}
+                Ran::Cancelled => {
+                    discard(client);
+                    let Some(fresh) = connection(&pool, &mut batch).await else {
+                        continue;
+                    };
+                    client = fresh;
+                }
+            }
         }
-        for job in batch.drain(..) {
-            alone(&client, job).await;
+        // One by one, in the batch's order.
+        batch.reverse();
+        while let Some(job) = batch.pop() {
+            if alone(&client, job).await == Ran::Cancelled {
+                discard(client);
+                let Some(fresh) = connection(&pool, &mut batch).await else {
+                    break;
+                };
+                client = fresh;
+            }
         }
     }
 }
 
-/// Commits `batch` in one transaction and answers every invite; false (answering none) when
-/// the transaction failed and was rolled back, so that each invite is run again alone. A
-/// caller leaving before the commit cancels the transaction: its invite is then dropped, and
-/// the others run alone.
-async fn commit_together(client: &Object, batch: &mut Vec<Job>) -> bool {
-    let statement = match client.prepare_cached(APPLY_INVITE).await {
-        Ok(statement) => statement,
-        Err(_) => return false,
+/// How a transaction ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ran {
+    /// Committed, or failed with its error answered.
+    Done,
+    /// Failed and rolled back, nothing answered: its invites are to run again alone.
+    Failed,
+    /// A caller left and the transaction was cancelled.
+    Cancelled,
+}
+
+/// A connection for `jobs`, when there are any; when none can be had, every job is answered
+/// with the error and `jobs` is left empty.
+async fn connection(pool: &Pool, jobs: &mut Vec<Job>) -> Option<Object> {
+    if jobs.is_empty() {
+        return None;
+    }
+    match pool.get().await {
+        Ok(client) => Some(client),
+        Err(error) => {
+            let error = StoreError::failed("no PostgreSQL connection could be had", error);
+            for job in jobs.drain(..) {
+                let _ = job.reply.send(Err(StoreError::broken(error.to_string())));
+            }
+            None
+        }
+    }
+}
+
+/// Takes a connection that was sent a cancel request out of the pool: the request may still
+/// arrive during its next statement, another invite's.
+fn discard(client: Object) {
+    drop(Object::take(client));
+}
+
+/// Commits `batch` in one transaction and answers every invite ([`Ran::Done`]). Otherwise the
+/// transaction is over, nothing is answered, and `batch` holds the invites whose callers are
+/// still waiting, to run again alone: a statement failed ([`Ran::Failed`]), or a caller left
+/// before the commit and the transaction was cancelled ([`Ran::Cancelled`]).
+async fn commit_together(client: &Object, batch: &mut Vec<Job>) -> Ran {
+    let Ok(statement) = client.prepare_cached(APPLY_INVITE).await else {
+        return Ran::Failed;
     };
     let (parameters, mut replies): (Vec<_>, Vec<_>) = std::mem::take(batch)
         .into_iter()
         .map(|job| (job.parameters, job.reply))
         .unzip();
-    let committed = {
+    let (committed, cancelled) = {
         let values: Vec<_> = parameters.iter().map(Parameters::as_sql).collect();
         // Created in order, first polled in order: sent in order, in one go.
         let begin = client.batch_execute("BEGIN");
@@ -139,27 +181,27 @@ async fn commit_together(client: &Object, batch: &mut Vec<Job>) -> bool {
         let running = async { tokio::join!(begin, statements, commit) };
         let mut running = std::pin::pin!(running);
         let left = select_all(replies.iter_mut().map(|reply| Box::pin(reply.closed())));
-        let (began, rows, committed) = tokio::select! {
-            outcome = &mut running => outcome,
+        let ((began, rows, committed), cancelled) = tokio::select! {
+            outcome = &mut running => (outcome, false),
             _ = left => {
                 let _ = client.cancel_token().cancel_query(NoTls).await;
-                running.await
+                (running.await, true)
             }
         };
-        match (
-            began,
-            rows.into_iter()
-                .collect::<std::result::Result<Vec<Row>, _>>(),
-            committed,
-        ) {
-            (Ok(()), Ok(rows), Ok(())) => Some(rows),
-            _ => None,
+        let rows = rows
+            .into_iter()
+            .collect::<std::result::Result<Vec<Row>, _>>();
+        match (began, rows, committed) {
+            (Ok(()), Ok(rows), Ok(())) => (Some(rows), cancelled),
+            _ => (None, cancelled),
         }
     };
     let Some(rows) = committed else {
-        // Whatever went wrong, the transaction is over: COMMIT ends an aborted one with a
-        // rollback, and a failure to send it ends the connection.
-        let _ = client.batch_execute("ROLLBACK").await;
+        if !cancelled {
+            // The transaction is over: COMMIT ends an aborted one with a rollback, and a
+            // failure to send it ends the connection. Whatever is still open is rolled back.
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
         batch.extend(
             parameters
                 .into_iter()
@@ -167,18 +209,24 @@ async fn commit_together(client: &Object, batch: &mut Vec<Job>) -> bool {
                 .filter(|(_, reply)| !reply.is_closed())
                 .map(|(parameters, reply)| Job { parameters, reply }),
         );
-        return false;
+        return if cancelled {
+            Ran::Cancelled
+        } else {
+            Ran::Failed
+        };
     };
+    // Committed before the cancel could stop it: the callers still waiting hear of it.
     for ((parameters, reply), row) in parameters.into_iter().zip(replies).zip(rows) {
         let answer = settle(client, &parameters.room_id, row).await;
         let _ = reply.send(answer);
     }
-    true
+    if cancelled { Ran::Cancelled } else { Ran::Done }
 }
 
 /// Runs one invite in a transaction of its own and answers it; cancels it when its caller
 /// goes away before it finishes.
-async fn alone(client: &Object, mut job: Job) {
+async fn alone(client: &Object, mut job: Job) -> Ran {
+    let mut ran = Ran::Done;
     let result = async {
         let statement = client.prepare_cached(APPLY_INVITE).await?;
         let parameters = job.parameters.as_sql();
@@ -188,6 +236,7 @@ async fn alone(client: &Object, mut job: Job) {
             row = &mut running => row,
             () = job.reply.closed() => {
                 let _ = client.cancel_token().cancel_query(NoTls).await;
+                ran = Ran::Cancelled;
                 // Whether cancelled or done first, nobody hears of it.
                 let _ = running.await;
                 return Err(StoreError::broken("the caller went away"));
@@ -197,6 +246,7 @@ async fn alone(client: &Object, mut job: Job) {
     }
     .await;
     let _ = job.reply.send(result);
+    ran
 }
 
 /// What the statement's answer says: stale (the room, a user or the guard was missing), or
