@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio_postgres::NoTls;
 
 use crate::common::stores::Store;
-use crate::support::{config, get, post, start_binary};
+use crate::support::{config, get, post, race_overlapping_invites, start_binary};
 
 /// `count` in-process servers on the test's database, started one after the other.
 async fn instances(count: usize) -> Vec<TestServer> {
@@ -104,37 +104,8 @@ async fn three_instances_add_each_user_once_under_overlapping_invites() {
                 servers[0].seed_users(&names, "password").await;
                 let owner = servers[0].create_user("owner").await;
                 let room_id = servers[0].create_group(&owner, "shared", &[]).await;
-                let mut tasks = Vec::new();
-                for task in 0..64 {
-                    let batch: Vec<String> = (0..10)
-                        .map(|i| names[(task * 7 + i) % names.len()].clone())
-                        .collect();
-                    let url = format!("{}/api/v1/groups.invite", servers[task % 3].url());
-                    let (owner, room_id) = (owner.clone(), room_id.clone());
-                    tasks.push(tokio::spawn(async move {
-                        let response = reqwest::Client::new()
-                            .post(url)
-                            .header("X-User-Id", owner.user_id)
-                            .header("X-Auth-Token", owner.auth_token)
-                            .json(&json!({ "roomId": room_id, "usernames": batch }))
-                            .send()
-                            .await
-                            .unwrap();
-                        let status = response.status();
-                        let body: Value = response.json().await.unwrap();
-                        assert_eq!(status, 200, "{body:#}");
-                        body["invitees"]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .filter(|o| o["outcome"] == "added")
-                            .count()
-                    }));
-                }
-                let mut added = 0;
-                for task in tasks {
-                    added += task.await.unwrap();
-                }
+                let servers_ref: Vec<&TestServer> = servers.iter().collect();
+                let added = race_overlapping_invites(&servers_ref, &owner, &room_id, &names).await;
                 assert_eq!(added, 100, "each user is reported added exactly once");
                 for server in &servers {
                     let (members, users_count, msgs, messages) =

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 
 use crate::store_tests;
 use crate::support::config;
-use crate::support::{World, assert_answer_snapshot, call, fixture, get, post, raw};
+use crate::support::{
+    World, assert_answer_snapshot, call, fixture, get, post, race_overlapping_invites, raw,
+};
 
 fn room_not_found() -> Value {
     fixture("groups.invite/error-400-room-not-found.json")
@@ -458,37 +460,9 @@ store_tests! {
         let world = World::new().await;
         let names: Vec<String> = (0..100).map(|i| format!("user{i:02}")).collect();
         world.server.seed_users(&names, "password").await;
-        let mut tasks = Vec::new();
-        for task in 0..64 {
-            let batch: Vec<String> = (0..10)
-                .map(|i| names[(task * 7 + i) % names.len()].clone())
-                .collect();
-            let url = format!("{}/api/v1/groups.invite", world.server.url());
-            let owner = world.owner.clone();
-            let room_id = world.room_id.clone();
-            tasks.push(tokio::spawn(async move {
-                let response = reqwest::Client::new()
-                    .post(url)
-                    .header("X-User-Id", owner.user_id)
-                    .header("X-Auth-Token", owner.auth_token)
-                    .json(&json!({ "roomId": room_id, "usernames": batch }))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200);
-                let body: Value = response.json().await.unwrap();
-                body["invitees"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|o| o["outcome"] == "added")
-                    .count()
-            }));
-        }
-        let mut added = 0;
-        for task in tasks {
-            added += task.await.unwrap();
-        }
+        let added =
+            race_overlapping_invites(&[&world.server], &world.owner, &world.room_id, &names)
+                .await;
         assert_eq!(added, 100, "each user is reported added exactly once");
         let info = world.info().await;
         assert_eq!(info["usersCount"], 102);

@@ -80,6 +80,52 @@ pub(crate) async fn post(server: &TestServer, path: &str, who: &TestUser, body: 
     call(server, Method::POST, path, Some(who), Some(body)).await
 }
 
+/// 64 inviters at once, each `owner` inviting into `room_id` a list of 10 of `names` that
+/// overlaps its neighbours', through the servers in turn: how many users all the answers
+/// reported `added`. Every answer must be a 200.
+pub(crate) async fn race_overlapping_invites(
+    servers: &[&TestServer],
+    owner: &TestUser,
+    room_id: &str,
+    names: &[String],
+) -> usize {
+    let mut tasks = Vec::new();
+    for task in 0..64 {
+        let batch: Vec<String> = (0..10)
+            .map(|i| names[(task * 7 + i) % names.len()].clone())
+            .collect();
+        let url = format!(
+            "{}/api/v1/groups.invite",
+            servers[task % servers.len()].url()
+        );
+        let (owner, room_id) = (owner.clone(), room_id.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .header("X-User-Id", owner.user_id)
+                .header("X-Auth-Token", owner.auth_token)
+                .json(&json!({ "roomId": room_id, "usernames": batch }))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(status, 200, "{body:#}");
+            body["invitees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| o["outcome"] == "added")
+                .count()
+        }));
+    }
+    let mut added = 0;
+    for task in tasks {
+        added += task.await.unwrap();
+    }
+    added
+}
+
 pub(crate) async fn get(server: &TestServer, path: &str, who: &TestUser) -> Answer {
     call(server, Method::GET, path, Some(who), None).await
 }
