@@ -3,13 +3,12 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rocketchat_server::Config;
 use rocketchat_server::testing::{TestServer, TestUser};
 use serde_json::{Value, json};
 
-use crate::support::{get, start_binary};
+use crate::support::{get, invite_one_by_one, start_binary, until_acknowledged};
 
 /// Users invited one by one during the load.
 const USERS: usize = 2_000;
@@ -32,46 +31,25 @@ async fn no_acknowledged_invite_is_lost_when_the_server_is_killed() {
     let (mut child, url) = start_binary(&database).await;
     let owner = log_in(&url, "owner", "owner-password").await;
     let acknowledged = Arc::new(Mutex::new(HashSet::new()));
-    let http = reqwest::Client::new();
     let mut inviters = Vec::new();
     for inviter in 0..INVITERS {
-        let (http, url, owner, room_id) =
-            (http.clone(), url.clone(), owner.clone(), room_id.clone());
         let names: Vec<String> = names
             .iter()
             .skip(inviter)
             .step_by(INVITERS)
             .cloned()
             .collect();
-        let acknowledged = Arc::clone(&acknowledged);
-        inviters.push(tokio::spawn(async move {
-            for name in names {
-                let sent = http
-                    .post(format!("{url}/api/v1/groups.invite"))
-                    .header("X-User-Id", &owner.user_id)
-                    .header("X-Auth-Token", &owner.auth_token)
-                    .json(&json!({ "roomId": room_id, "username": name }))
-                    .send()
-                    .await;
-                // Once the server is gone, calls fail; what was answered is what counts.
-                let Ok(response) = sent else { return };
-                let Ok(body) = response.json::<Value>().await else {
-                    return;
-                };
-                if body["invitees"][0]["outcome"] == "added" {
-                    acknowledged.lock().unwrap().insert(name);
-                }
-            }
-        }));
+        inviters.push(tokio::spawn(invite_one_by_one(
+            url.clone(),
+            owner.clone(),
+            room_id.clone(),
+            names,
+            Arc::clone(&acknowledged),
+        )));
     }
-    // Kill it in the middle of the load.
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while acknowledged.lock().unwrap().len() < USERS / 4 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-    .expect("a quarter of the invites are answered within 60 s");
+    // Kill it in the middle of the load; once the server is gone, calls fail, and what was
+    // answered is what counts.
+    until_acknowledged(&acknowledged, USERS / 4).await;
     child.start_kill().unwrap();
     child.wait().await.unwrap();
     for inviter in inviters {

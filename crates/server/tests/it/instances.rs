@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use tokio_postgres::NoTls;
 
 use crate::common::stores::Store;
-use crate::support::{config, get, post, race_overlapping_invites, start_binary};
+use crate::support::{
+    config, get, invite_one_by_one, post, race_overlapping_invites, start_binary,
+    until_acknowledged,
+};
 
 /// `count` in-process servers on the test's database, started one after the other.
 async fn instances(count: usize) -> Vec<TestServer> {
@@ -20,36 +23,6 @@ async fn instances(count: usize) -> Vec<TestServer> {
         servers.push(TestServer::start_with(config()).await);
     }
     servers
-}
-
-/// Invites one user a call into `room_id` through `url`, recording who the server said it
-/// added; stops at the first call that gets no answer (the instance is gone). Whether every
-/// call was answered.
-async fn invite_one_by_one(
-    url: String,
-    owner: TestUser,
-    room_id: String,
-    names: Vec<String>,
-    acknowledged: Arc<Mutex<HashSet<String>>>,
-) -> bool {
-    let http = reqwest::Client::new();
-    for name in names {
-        let sent = http
-            .post(format!("{url}/api/v1/groups.invite"))
-            .header("X-User-Id", &owner.user_id)
-            .header("X-Auth-Token", &owner.auth_token)
-            .json(&json!({ "roomId": room_id, "username": name }))
-            .send()
-            .await;
-        let Ok(response) = sent else { return false };
-        let Ok(body) = response.json::<Value>().await else {
-            return false;
-        };
-        if body["invitees"][0]["outcome"] == "added" {
-            acknowledged.lock().unwrap().insert(name);
-        }
-    }
-    true
 }
 
 /// The group's members, `usersCount`, `msgs` and number of messages, read through `server`.
@@ -248,13 +221,7 @@ async fn an_instance_killed_mid_load_loses_nothing_and_the_others_keep_answering
                         to_survivor.push(task);
                     }
                 }
-                tokio::time::timeout(Duration::from_secs(60), async {
-                    while acknowledged.lock().unwrap().len() < USERS / 4 {
-                        tokio::time::sleep(Duration::from_millis(5)).await;
-                    }
-                })
-                .await
-                .expect("a quarter of the invites are answered within 60 s");
+                until_acknowledged(&acknowledged, USERS / 4).await;
                 doomed.start_kill().unwrap();
                 doomed.wait().await.unwrap();
                 let mut doomed_finished = true;

@@ -1,5 +1,7 @@
 //! Shared helpers: an HTTP client bound to a test server, and insta settings.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -124,6 +126,47 @@ pub(crate) async fn race_overlapping_invites(
         added += task.await.unwrap();
     }
     added
+}
+
+/// Invites one user a call into `room_id` through `url`, recording who the server said it
+/// added; stops at the first call that gets no answer (the instance is gone). Whether every
+/// call was answered.
+pub(crate) async fn invite_one_by_one(
+    url: String,
+    owner: TestUser,
+    room_id: String,
+    names: Vec<String>,
+    acknowledged: Arc<Mutex<HashSet<String>>>,
+) -> bool {
+    let http = reqwest::Client::new();
+    for name in names {
+        let sent = http
+            .post(format!("{url}/api/v1/groups.invite"))
+            .header("X-User-Id", &owner.user_id)
+            .header("X-Auth-Token", &owner.auth_token)
+            .json(&json!({ "roomId": room_id, "username": name }))
+            .send()
+            .await;
+        let Ok(response) = sent else { return false };
+        let Ok(body) = response.json::<Value>().await else {
+            return false;
+        };
+        if body["invitees"][0]["outcome"] == "added" {
+            acknowledged.lock().unwrap().insert(name);
+        }
+    }
+    true
+}
+
+/// Waits until `count` invites are acknowledged (at most 60 s).
+pub(crate) async fn until_acknowledged(acknowledged: &Mutex<HashSet<String>>, count: usize) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while acknowledged.lock().unwrap().len() < count {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{count} invites are answered within 60 s"));
 }
 
 pub(crate) async fn get(server: &TestServer, path: &str, who: &TestUser) -> Answer {
