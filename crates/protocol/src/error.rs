@@ -5,7 +5,8 @@
 //! * the standard 400 body, `{"success": false, "error": "<reason> [<errorType>]", "errorType": ..,
 //!   "details"?: {..}}`: [`ApiError`];
 //! * the 401 body, old `{"status", "message"}` or modern four-key form: [`UnauthorizedError`];
-//! * bodies with only `success` and `error`, such as the 429, 403, 404 and 500 ones: [`PlainError`];
+//! * bodies with only `success` and `error`, such as the 429, 403, 404 and 500 ones and a few 400
+//!   ones: [`PlainError`];
 //! * anything else, JSON or not, kept verbatim so a caller can see what the server sent.
 
 use std::fmt;
@@ -249,6 +250,32 @@ impl ApiError {
         Self::new(ErrorKind::InvalidParams, reason)
     }
 
+    /// `error-invalid-sort`: the `sort` parameter is not a JSON object whose values are `1` or
+    /// `-1`. The message quotes the parameter as sent, and `details.helperMethod` names
+    /// Rocket.Chat's query parser.
+    pub fn invalid_sort(raw: &str) -> Self {
+        let mut error = Self::new(
+            ErrorKind::InvalidSort,
+            format!("Invalid sort parameter provided: \"{raw}\""),
+        );
+        error.details.get_or_insert_with(Map::new).insert(
+            "helperMethod".to_owned(),
+            Value::String("parseJsonQuery".to_owned()),
+        );
+        error
+    }
+
+    /// `error-you-are-last-owner` with `details.method`: the group's only owner would leave it
+    /// (`leaveRoom`) or be removed from it (`removeUserFromRoom`). The message speaks of leaving
+    /// in both cases, as Rocket.Chat's does.
+    pub fn you_are_last_owner(method: &str) -> Self {
+        Self::new(
+            ErrorKind::YouAreLastOwner,
+            "You are the last owner. Please set new owner before leaving the room.",
+        )
+        .with_method(method)
+    }
+
     /// `error-too-many-invitees`: one invite names more users than the server allows.
     pub fn too_many_invitees(limit: usize) -> Self {
         Self::new(
@@ -316,7 +343,8 @@ impl UnauthorizedError {
     }
 }
 
-/// A body with only `success: false` and `error`, as for 429, 403, 404 and 500 answers.
+/// A body with only `success: false` and `error`, as for 429, 403, 404 and 500 answers and the
+/// 400 answers of a few route-level checks (such as `users.info`'s).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -340,6 +368,25 @@ impl PlainError {
     /// breaking changes apply).
     pub fn forbidden() -> Self {
         Self::new("unauthorized")
+    }
+
+    /// 403 for a caller without a permission the route requires up front, such as
+    /// `view-room-administration` for `groups.listAll`: Rocket.Chat's answer before the route
+    /// runs at all (until its breaking changes apply).
+    pub fn permission_required() -> Self {
+        Self::new(
+            "User does not have the permissions required for this action [error-unauthorized]",
+        )
+    }
+
+    /// 400 `User not found.`: `users.info` found nobody.
+    pub fn user_not_found() -> Self {
+        Self::new("User not found.")
+    }
+
+    /// 400 `Invalid search query.`: the one lookup parameter of `users.info` is empty.
+    pub fn invalid_search_query() -> Self {
+        Self::new("Invalid search query.")
     }
 
     /// The 404 body for a route that does not exist.
@@ -429,6 +476,18 @@ string_enum! {
         UserNotInRoom => "error-user-not-in-room",
         /// The user already has the role in the room.
         UserAlreadyModerator => "error-user-already-moderator",
+        /// The user to take the moderator role from does not have it.
+        UserNotModerator => "error-user-not-moderator",
+        /// The user to make an owner is one already.
+        UserAlreadyOwner => "error-user-already-owner",
+        /// The user to take the owner role from does not have it.
+        UserNotOwner => "error-user-not-owner",
+        /// The owner role cannot be taken from the group's only owner.
+        RemoveLastOwner => "error-remove-last-owner",
+        /// The group's only owner cannot leave it or be removed from it.
+        YouAreLastOwner => "error-you-are-last-owner",
+        /// The `sort` parameter is not a JSON object of `1` and `-1` values.
+        InvalidSort => "error-invalid-sort",
         /// Too many calls; sent in the message of the 429 body, which has no `errorType` key.
         TooManyRequests => "error-too-many-requests",
         /// One invite names more users than the server allows (ours; Rocket.Chat has no limit).
@@ -465,6 +524,47 @@ mod tests {
                 "details": { "method": "addUsersToRoom" }
             })
         );
+    }
+
+    #[test]
+    fn invalid_sort_quotes_the_parameter_and_names_the_helper() {
+        assert_eq!(
+            serde_json::to_value(ApiError::invalid_sort(r#"{"name":2}"#)).unwrap(),
+            json!({
+                "success": false,
+                "error": "Invalid sort parameter provided: \"{\"name\":2}\" [error-invalid-sort]",
+                "errorType": "error-invalid-sort",
+                "details": { "helperMethod": "parseJsonQuery" }
+            })
+        );
+    }
+
+    #[test]
+    fn last_owner_error_speaks_of_leaving_whatever_the_method() {
+        let error = ApiError::you_are_last_owner("removeUserFromRoom");
+        assert_eq!(
+            error.error,
+            "You are the last owner. Please set new owner before leaving the room. \
+             [error-you-are-last-owner]"
+        );
+        assert_eq!(error.details.unwrap()["method"], "removeUserFromRoom");
+    }
+
+    #[test]
+    fn plain_bodies_have_no_error_type() {
+        for (error, text) in [
+            (
+                PlainError::permission_required(),
+                "User does not have the permissions required for this action [error-unauthorized]",
+            ),
+            (PlainError::user_not_found(), "User not found."),
+            (PlainError::invalid_search_query(), "Invalid search query."),
+        ] {
+            assert_eq!(
+                serde_json::to_value(&error).unwrap(),
+                json!({ "success": false, "error": text })
+            );
+        }
     }
 
     #[test]
