@@ -86,9 +86,11 @@ pub mod room;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod string_enum;
+mod success;
 pub mod user;
 pub mod users;
 
 pub use endpoint::{Endpoint, Metadata, Method};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PlainError, UnauthorizedError};
 pub use groups::RoomSelector;
+pub use success::Success;

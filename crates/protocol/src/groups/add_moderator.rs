@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{RoomQuery, RoomSelector};
-use crate::{ApiError, Endpoint, Metadata, Method};
+use super::{MemberRawRequest, RoomSelector, UserSelector};
+use crate::{Endpoint, Metadata, Method};
 
 /// Method `POST`, path `/api/v1/groups.addModerator`, authenticated.
 pub const METADATA: Metadata = Metadata::new(
@@ -22,70 +22,34 @@ pub const METADATA: Metadata = Metadata::new(
 #[cfg_attr(feature = "schema", schemars(rename = "GroupsAddModeratorRequest"))]
 #[non_exhaustive]
 pub struct Request {
-    /// The group's id.
-    #[serde(rename = "roomId")]
-    pub room_id: String,
-    /// The member's user id.
-    #[serde(rename = "userId")]
-    pub user_id: String,
+    /// The group.
+    #[serde(flatten)]
+    pub room: RoomSelector,
+    /// The member, by id or by username.
+    #[serde(flatten)]
+    pub user: UserSelector,
 }
 
 impl Request {
-    /// Makes `user_id` a moderator of `room_id`.
+    /// Makes `user_id` a moderator of the group with id `room_id`.
     pub fn new(room_id: impl Into<String>, user_id: impl Into<String>) -> Self {
-        Self {
-            room_id: room_id.into(),
-            user_id: user_id.into(),
-        }
+        Self::with_user(RoomSelector::id(room_id), UserSelector::id(user_id))
+    }
+
+    /// Makes `user` a moderator of `room`, each named by id or by name.
+    pub fn with_user(room: RoomSelector, user: UserSelector) -> Self {
+        Self { room, user }
     }
 }
 
 /// A `groups.addModerator` body exactly as a client sent it, read with Rocket.Chat's leniency:
-/// every key optional, `null` as absent, unknown keys ignored, and the group named by id or by
-/// name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RawRequest {
-    /// The group's id; when the key is present it alone decides.
-    #[serde(rename = "roomId", default, skip_serializing_if = "Option::is_none")]
-    pub room_id: Option<String>,
-    /// The group's name, used when `roomId` is absent.
-    #[serde(rename = "roomName", default, skip_serializing_if = "Option::is_none")]
-    pub room_name: Option<String>,
-    /// The member's user id.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-}
+/// every key optional, `null` as absent, unknown keys ignored, the group named by id or by name
+/// and the member by `userId`, `username` or `user`.
+pub type RawRequest = MemberRawRequest;
 
-impl RawRequest {
-    /// Parses a request body, refusing malformed JSON, non-objects and wrong types with
-    /// `invalid-params`.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, ApiError> {
-        crate::json::from_object_slice(bytes)
-    }
-
-    /// The group, by Rocket.Chat's `findPrivateGroupByIdOrName` rules ([`RoomQuery::resolve`]).
-    pub fn room(&self) -> Result<RoomSelector, ApiError> {
-        RoomQuery::new(self.room_id.clone(), self.room_name.clone()).resolve()
-    }
-
-    /// The member's id, trimmed; `error-user-param-not-provided` when it is missing or blank.
-    pub fn user_id(&self) -> Result<&str, ApiError> {
-        self.user_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .ok_or_else(ApiError::user_param_not_provided)
-    }
-}
-
-impl From<Request> for RawRequest {
+impl From<Request> for MemberRawRequest {
     fn from(request: Request) -> Self {
-        Self {
-            room_id: Some(request.room_id),
-            room_name: None,
-            user_id: Some(request.user_id),
-        }
+        Self::new(request.room, request.user)
     }
 }
 
@@ -95,27 +59,7 @@ impl Endpoint for Request {
 }
 
 /// The answer: `{"success": true}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(rename = "GroupsAddModeratorResponse"))]
-#[non_exhaustive]
-pub struct Response {
-    /// Always `true`.
-    pub success: bool,
-}
-
-impl Response {
-    /// The successful answer, `{"success": true}`.
-    pub fn new() -> Self {
-        Self { success: true }
-    }
-}
-
-impl Default for Response {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+pub type Response = crate::Success;
 
 #[cfg(test)]
 mod tests {
@@ -144,9 +88,26 @@ mod tests {
     }
 
     #[test]
+    fn the_member_may_be_named_by_username() {
+        let body = raw(r#"{"roomId": "r1", "username": "bob"}"#);
+        assert_eq!(body.user().unwrap(), UserSelector::username("bob"));
+        let request = Request::with_user(RoomSelector::name("team"), UserSelector::username("bob"));
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"roomName":"team","username":"bob"}"#
+        );
+    }
+
+    #[test]
     fn a_typed_request_reads_back_the_same() {
-        let raw = RawRequest::from(Request::new("r1", "u1"));
+        let request = Request::new("r1", "u1");
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"roomId":"r1","userId":"u1"}"#
+        );
+        let raw = RawRequest::from(request);
         assert_eq!(raw.room().unwrap(), RoomSelector::id("r1"));
         assert_eq!(raw.user_id().unwrap(), "u1");
+        assert_eq!(raw.user().unwrap(), UserSelector::id("u1"));
     }
 }
