@@ -58,8 +58,9 @@ pub struct Metadata {
     pub rate_limited: bool,
     /// Whether sending the request twice has the same effect as sending it once, so a client
     /// may repeat it after a lost answer: reads, `groups.invite` (inviting a member is a no-op)
-    /// and `login` (a repeat only mints another token). Creating a user or a group, adding a
-    /// moderator and logging out are not: a repeat fails although the first call worked.
+    /// and `login` (a repeat only mints another token). Creating a user or a group, giving or
+    /// taking a room role, removing a member, leaving, deleting a group and logging out are
+    /// not: a repeat fails although the first call worked.
     pub idempotent: bool,
     /// Whether a successful answer carries a credential (`login`'s auth token), so that a
     /// client keeps the body out of its error messages and logs.
@@ -141,7 +142,13 @@ pub const ALL: &[Metadata] = &[
     crate::groups::members::METADATA,
     crate::groups::history::METADATA,
     crate::groups::add_moderator::METADATA,
+    crate::groups::remove_moderator::METADATA,
+    crate::groups::add_owner::METADATA,
+    crate::groups::remove_owner::METADATA,
     crate::groups::invite::METADATA,
+    crate::groups::kick::METADATA,
+    crate::groups::leave::METADATA,
+    crate::groups::delete::METADATA,
 ];
 
 #[cfg(test)]

@@ -92,9 +92,29 @@ pub fn wire_types() -> Vec<WireType> {
             "Response",
             Response,
         ),
+        WireType::of::<groups::remove_moderator::Request>(
+            "groups.removeModerator",
+            "Request",
+            Request,
+        ),
+        WireType::of::<groups::remove_moderator::Response>(
+            "groups.removeModerator",
+            "Response",
+            Response,
+        ),
+        WireType::of::<groups::add_owner::Request>("groups.addOwner", "Request", Request),
+        WireType::of::<groups::add_owner::Response>("groups.addOwner", "Response", Response),
+        WireType::of::<groups::remove_owner::Request>("groups.removeOwner", "Request", Request),
+        WireType::of::<groups::remove_owner::Response>("groups.removeOwner", "Response", Response),
         WireType::of::<groups::invite::Request>("groups.invite", "Request", Request),
         WireType::of::<groups::invite::RawRequest>("groups.invite", "RawRequest", Other),
         WireType::of::<groups::invite::Response>("groups.invite", "Response", Response),
+        WireType::of::<groups::kick::Request>("groups.kick", "Request", Request),
+        WireType::of::<groups::kick::Response>("groups.kick", "Response", Response),
+        WireType::of::<groups::leave::Request>("groups.leave", "Request", Request),
+        WireType::of::<groups::leave::Response>("groups.leave", "Response", Response),
+        WireType::of::<groups::delete::Request>("groups.delete", "Request", Request),
+        WireType::of::<groups::delete::Response>("groups.delete", "Response", Response),
     ]
 }
 

@@ -9,12 +9,99 @@ use serde::{Deserialize, Serialize};
 
 use crate::ApiError;
 
+/// Defines an endpoint module's `Request` for a `POST` whose body names a group and one user,
+/// `{"roomId" | "roomName": .., "userId" | "username": ..}`: the struct with its constructor,
+/// its [`Endpoint`](crate::Endpoint) impl (tying it to the module's `METADATA` and `Response`),
+/// and its conversion into the [`MemberRawRequest`] a server reads.
+///
+/// Takes the struct's doc comment and its schema name.
+macro_rules! member_request {
+    ($(#[$doc:meta])* schema = $schema_name:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(::schemars::JsonSchema))]
+        #[cfg_attr(feature = "schema", schemars(rename = $schema_name))]
+        #[non_exhaustive]
+        pub struct Request {
+            /// The group.
+            #[serde(flatten)]
+            pub room: $crate::groups::RoomSelector,
+            /// The user, by id or by username.
+            #[serde(flatten)]
+            pub user: $crate::groups::UserSelector,
+        }
+
+        impl Request {
+            /// The request about `user` in `room`.
+            pub fn new(
+                room: $crate::groups::RoomSelector,
+                user: $crate::groups::UserSelector,
+            ) -> Self {
+                Self { room, user }
+            }
+        }
+
+        impl $crate::Endpoint for Request {
+            type Response = Response;
+            const METADATA: $crate::Metadata = METADATA;
+        }
+
+        impl From<Request> for $crate::groups::MemberRawRequest {
+            fn from(request: Request) -> Self {
+                Self::new(request.room, request.user)
+            }
+        }
+    };
+}
+
+/// Defines an endpoint module's `Request` for a `POST` whose body names only a group,
+/// `{"roomId" | "roomName": ..}`, as [`member_request!`] does for a group and a user; a server
+/// reads such a body as a [`RoomRawRequest`].
+macro_rules! room_request {
+    ($(#[$doc:meta])* schema = $schema_name:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(::schemars::JsonSchema))]
+        #[cfg_attr(feature = "schema", schemars(rename = $schema_name))]
+        #[non_exhaustive]
+        pub struct Request {
+            /// The group.
+            #[serde(flatten)]
+            pub room: $crate::groups::RoomSelector,
+        }
+
+        impl Request {
+            /// The request about `room`.
+            pub fn new(room: $crate::groups::RoomSelector) -> Self {
+                Self { room }
+            }
+        }
+
+        impl $crate::Endpoint for Request {
+            type Response = Response;
+            const METADATA: $crate::Metadata = METADATA;
+        }
+
+        impl From<Request> for $crate::groups::RoomRawRequest {
+            fn from(request: Request) -> Self {
+                Self::new(request.room)
+            }
+        }
+    };
+}
+
 pub mod add_moderator;
+pub mod add_owner;
 pub mod create;
+pub mod delete;
 pub mod history;
 pub mod info;
 pub mod invite;
+pub mod kick;
+pub mod leave;
 pub mod members;
+pub mod remove_moderator;
+pub mod remove_owner;
 
 /// Which group a call is about: by id or by name, never both.
 ///
@@ -458,6 +545,40 @@ mod tests {
         assert_eq!(wrong_type.error_type, ErrorKind::InvalidParams);
         let raw = RoomRawRequest::from(RoomSelector::name("team"));
         assert_eq!(raw.room().unwrap(), RoomSelector::name("team"));
+    }
+
+    #[test]
+    fn member_and_room_requests_send_their_selectors() {
+        let room = || RoomSelector::name("team");
+        let user = || UserSelector::username("bob");
+        let member_bodies = [
+            serde_json::to_value(kick::Request::new(room(), user())),
+            serde_json::to_value(remove_moderator::Request::new(room(), user())),
+            serde_json::to_value(add_owner::Request::new(room(), user())),
+            serde_json::to_value(remove_owner::Request::new(room(), user())),
+        ];
+        for body in member_bodies {
+            assert_eq!(
+                body.unwrap(),
+                serde_json::json!({ "roomName": "team", "username": "bob" })
+            );
+        }
+        for body in [
+            serde_json::to_value(leave::Request::new(room())),
+            serde_json::to_value(delete::Request::new(room())),
+        ] {
+            assert_eq!(body.unwrap(), serde_json::json!({ "roomName": "team" }));
+        }
+        let raw = MemberRawRequest::from(kick::Request::new(room(), user()));
+        assert_eq!((raw.room().unwrap(), raw.user().unwrap()), (room(), user()));
+        let raw = RoomRawRequest::from(delete::Request::new(room()));
+        assert_eq!(raw.room().unwrap(), room());
+        let read: remove_owner::Request =
+            serde_json::from_str(r#"{"roomId": "r1", "userId": "u1"}"#).unwrap();
+        assert_eq!(
+            read,
+            remove_owner::Request::new(RoomSelector::id("r1"), UserSelector::id("u1"))
+        );
     }
 
     #[test]
