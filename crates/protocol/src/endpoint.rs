@@ -139,6 +139,8 @@ pub const ALL: &[Metadata] = &[
     crate::users::create::METADATA,
     crate::groups::create::METADATA,
     crate::groups::info::METADATA,
+    crate::groups::list::METADATA,
+    crate::groups::list_all::METADATA,
     crate::groups::members::METADATA,
     crate::groups::history::METADATA,
     crate::groups::add_moderator::METADATA,
@@ -184,6 +186,8 @@ mod tests {
                 "login",
                 "me",
                 "groups.info",
+                "groups.list",
+                "groups.listAll",
                 "groups.members",
                 "groups.history",
                 "groups.invite"

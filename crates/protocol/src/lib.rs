@@ -82,6 +82,7 @@ pub mod json;
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod query;
 pub mod room;
 #[cfg(feature = "schema")]
 pub mod schema;

@@ -99,6 +99,8 @@ pub mod info;
 pub mod invite;
 pub mod kick;
 pub mod leave;
+pub mod list;
+pub mod list_all;
 pub mod members;
 pub mod remove_moderator;
 pub mod remove_owner;
