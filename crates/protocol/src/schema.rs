@@ -78,6 +78,8 @@ pub fn wire_types() -> Vec<WireType> {
         WireType::of::<me::Response>("me", "Response", Response),
         WireType::of::<users::create::Request>("users.create", "Request", Request),
         WireType::of::<users::create::Response>("users.create", "Response", Response),
+        WireType::of::<users::info::Request>("users.info", "Request", Request),
+        WireType::of::<users::info::Response>("users.info", "Response", Response),
         WireType::of::<groups::create::Request>("groups.create", "Request", Request),
         WireType::of::<groups::create::Response>("groups.create", "Response", Response),
         WireType::of::<groups::info::Request>("groups.info", "Request", Request),

@@ -1,4 +1,4 @@
-//! The user object of `me`, `login`, `users.create` and `groups.members`.
+//! The user object of `me`, `login`, `users.create`, `users.info` and `groups.members`.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +78,14 @@ pub struct User {
         skip_serializing_if = "Option::is_none"
     )]
     pub updated_at: Option<String>,
+    /// In a `users.info` answer: whether the caller sees every field of this user (their own
+    /// account, or the `view-full-other-user-info` permission) or only the public ones.
+    #[serde(
+        rename = "canViewAllInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub can_view_all_info: Option<bool>,
     /// Every other field the server sent, kept as it was.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -96,6 +104,7 @@ impl User {
             roles: None,
             user_type: None,
             updated_at: None,
+            can_view_all_info: None,
             other: BTreeMap::new(),
         }
     }

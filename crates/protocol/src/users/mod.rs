@@ -1,3 +1,4 @@
 //! The `users.*` endpoints.
 
 pub mod create;
+pub mod info;
