@@ -84,13 +84,16 @@ pub struct Message {
     pub id: String,
     /// The room id.
     pub rid: String,
-    /// The text; for an `au` system message, the added username.
+    /// The text; for a system message about a member (`au`, `ru`, `ul`, a role change), the
+    /// member's username.
     pub msg: String,
     /// When the message was sent, ISO-8601.
     pub ts: String,
-    /// The author; for an `au` system message, the inviter.
+    /// The author; for a system message, who acted: the inviter (`au`), the remover (`ru`), the
+    /// member who left (`ul`), the one who changed a role.
     pub u: UserRef,
-    /// The system-message type, such as `au` (user added); absent for ordinary messages.
+    /// The system-message type, such as `au` (user added), `ru` (user removed), `ul` (user
+    /// left) or `subscription-role-added`; absent for ordinary messages.
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
     /// Whether the message may be grouped with its neighbours.
@@ -103,6 +106,11 @@ pub struct Message {
         skip_serializing_if = "Option::is_none"
     )]
     pub updated_at: Option<String>,
+    /// For a `subscription-role-added` or `subscription-role-removed` system message, the room
+    /// role given or taken, such as `moderator` or `owner`; the message's `msg` is then the
+    /// member's username and `u` the one who changed the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// Every other field the server sent, kept as it was.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -136,7 +144,36 @@ impl Message {
             message_type: None,
             groupable: None,
             updated_at: None,
+            role: None,
             other: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_role_change_message_keeps_its_role() {
+        let sent = json!({
+            "_id": "yXPYqB5JxzYqgqm4Z",
+            "rid": "ByehQjC44FwMeiLbX",
+            "msg": "john.doe",
+            "ts": "2026-01-05T10:00:00.000Z",
+            "u": { "_id": "aobEdbYhXfu5hkeqG", "username": "testing1", "name": "Testing One" },
+            "t": "subscription-role-added",
+            "role": "owner",
+            "groupable": false,
+            "_updatedAt": "2026-01-05T10:00:00.000Z"
+        });
+        let message: Message = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(message.role.as_deref(), Some("owner"));
+        assert!(message.other.is_empty());
+        assert_eq!(serde_json::to_value(&message).unwrap(), sent);
+        let plain = Message::new("m", "r", "hi", "2026-01-05T10:00:00.000Z", message.u);
+        assert!(serde_json::to_value(plain).unwrap().get("role").is_none());
     }
 }
