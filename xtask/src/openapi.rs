@@ -141,6 +141,10 @@ fn operation(
         let description = "A broadcast group, and the caller lacks `view-broadcast-member-list`.";
         refusal("403", description, errors.plain.clone());
     }
+    if endpoint.path == groups::list_all::METADATA.path {
+        let description = "The caller lacks `view-room-administration`.";
+        refusal("403", description, errors.plain.clone());
+    }
     if endpoint.method == Method::Post {
         let description = "The body is larger than the server accepts.";
         refusal("413", description, errors.api.clone());
@@ -257,5 +261,41 @@ mod tests {
             .map(|p| p["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["roomId", "roomName"]);
+    }
+
+    fn parameter_names(document: &Value, path: &str) -> Vec<String> {
+        document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn list_queries_and_the_user_lookup_are_parameters() {
+        let document = document();
+        for path in ["/api/v1/groups.list", "/api/v1/groups.listAll"] {
+            assert_eq!(
+                parameter_names(&document, path),
+                ["count", "offset", "sort"],
+                "{path}"
+            );
+        }
+        let mut lookup = parameter_names(&document, "/api/v1/users.info");
+        lookup.sort();
+        assert_eq!(
+            lookup,
+            ["importId", "includeUserRooms", "userId", "username"]
+        );
+    }
+
+    #[test]
+    fn list_all_documents_its_403() {
+        let document = document();
+        let list_all = &document["paths"]["/api/v1/groups.listAll"]["get"]["responses"];
+        assert!(list_all["403"].is_object());
+        let list = &document["paths"]["/api/v1/groups.list"]["get"]["responses"];
+        assert!(list["403"].is_null());
     }
 }
