@@ -1,9 +1,10 @@
 //! Typed wire types for Rocket.Chat's private-group invite API and the endpoints around it.
 //!
 //! This crate holds the request, response and error types of
-//! [`POST /api/v1/groups.invite`](groups::invite) and of the few endpoints a client or a
-//! stand-in server needs beside it (login, logout, me, users.create, groups.create/info/members/
-//! history/addModerator, server info). It knows nothing of HTTP libraries, databases or async
+//! [`POST /api/v1/groups.invite`](groups::invite) and of the endpoints a client or a stand-in
+//! server needs beside it: login, logout, me, users.create/info, groups.create/info/list/listAll/
+//! members/history, the room-role routes (add/removeModerator, add/removeOwner),
+//! groups.kick/leave/delete, and server info. It knows nothing of HTTP libraries, databases or async
 //! runtimes: serde is all it needs, so a bot, an admin tool or a server can depend on it alone.
 //!
 //! ```
@@ -35,7 +36,8 @@
 //!   them. Request types implement [`Endpoint`], which ties a request to its response.
 //! * Errors: [`Error`] is a status with a body in any of Rocket.Chat's shapes ([`ErrorBody`]);
 //!   the standard 400 body is an [`ApiError`] with an [`ErrorKind`].
-//! * The room and user objects shared by several answers are in [`room`] and [`user`].
+//! * The room and user objects shared by several answers are in [`room`] and [`user`]; the
+//!   `sort` parameter of the list routes is [`query::Sort`].
 //!
 //! Two ideas shape the invite types:
 //!
@@ -62,9 +64,11 @@
 //!   types, so that a field added later breaks no code.
 //!
 //! The enums a server reads from a client and must handle in full stay exhaustive on purpose:
-//! [`RoomSelector`], [`Invitees`](groups::invite::Invitees),
-//! [`LookupMode`](groups::invite::LookupMode), [`login::Request`], [`login::Password`], and
-//! [`Method`], which every client and server must know how to send or route. A new choice there
+//! [`RoomSelector`], [`UserSelector`](groups::UserSelector),
+//! [`Invitees`](groups::invite::Invitees), [`LookupMode`](groups::invite::LookupMode),
+//! [`UserLookup`](users::info::UserLookup), [`SortDirection`](query::SortDirection),
+//! [`login::Request`], [`login::Password`], and [`Method`], which every client and server must
+//! know how to send or route. A new choice there
 //! must fail to compile in code that would otherwise ignore it.
 //!
 //! # Features
