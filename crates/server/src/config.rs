@@ -131,6 +131,12 @@ pub struct Config {
     #[arg(long, env = "BCRYPT_COST", default_value_t = 10)]
     pub bcrypt_cost: u32,
 
+    /// How many days a login token stays valid after the login that handed it out
+    /// (Rocket.Chat's `Accounts_LoginExpiration`); `0` means the default, 90, as in
+    /// Rocket.Chat. A token is refused from the moment it expires.
+    #[arg(long, env = "ACCOUNTS_LOGIN_EXPIRATION", default_value_t = 90)]
+    pub login_expiration_days: u32,
+
     /// Seed a small workspace (an admin, a few users, a private group) and print ready-to-paste
     /// commands that invite someone.
     #[arg(long, env = "DEMO")]
@@ -159,6 +165,15 @@ impl Config {
         config.rate_limiter = false;
         config.bcrypt_cost = 4;
         config
+    }
+
+    /// How long a login token stays valid.
+    pub fn login_expiration(&self) -> Duration {
+        let days = match self.login_expiration_days {
+            0 => 90,
+            days => days,
+        };
+        Duration::from_secs(u64::from(days) * 24 * 60 * 60)
     }
 
     /// The request timeout.

@@ -9,16 +9,20 @@
 //! `error-room-not-found`, a demoted one `error-not-allowed`).
 
 use std::fmt;
+use std::future::Future;
 
 use rocketchat_protocol::ApiError;
-use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::{InviteeList, InviteeOutcome};
+use rocketchat_protocol::groups::{RoomSelector, UserSelector};
+use rocketchat_protocol::room::UserRef;
 use rocketchat_protocol::user::username_key;
 use serde_json::{Map, Value};
 
-use crate::domain::{Caller, Permission, RoomRecord, groups, invite};
+use crate::domain::membership::{self, RoleChange};
+use crate::domain::{Caller, Membership, Permission, RoomRecord, groups, invite};
 use crate::store::{
-    GroupRow, Guard, InviteApplied, InviteWrite, MemberRow, RolesWrite, Store, StoreError,
+    GroupDeletion, GroupRow, Guard, InviteApplied, InviteWrite, MemberApplied, MemberChange,
+    MemberRow, MemberWrite, Store, StoreError, SystemMessage,
 };
 use crate::util;
 
@@ -219,45 +223,198 @@ pub(crate) async fn create_group(store: &dyn Store, group: NewGroup) -> Result<R
     }
 }
 
-/// A `groups.addModerator` call.
+/// A call about one member of a group: `groups.kick` and the room-role routes.
 #[derive(Clone, Debug)]
-pub(crate) struct AddModerator {
+pub(crate) struct MemberCall {
     /// Who asks.
     pub(crate) caller: Caller,
     /// The group, by id or name.
     pub(crate) room: RoomSelector,
-    /// The member to promote.
-    pub(crate) user_id: String,
+    /// The user named, or the error naming them produced (answered only after the group was
+    /// found, in Rocket.Chat's order).
+    pub(crate) user: Result<UserSelector, ApiError>,
 }
 
-/// Gives a member of a private group the room-scoped `moderator` role.
-pub(crate) async fn add_moderator(store: &dyn Store, command: AddModerator) -> Result<(), Error> {
-    let caller = &command.caller;
+/// The facts of a call about one member: the group (a private group the caller is a member
+/// of), the caller's membership, the user named and their membership.
+struct MemberFacts {
+    room: RoomRecord,
+    caller_membership: Membership,
+    target: UserRef,
+    target_membership: Option<Membership>,
+}
+
+/// Reads the facts of a [`MemberCall`], refusing in Rocket.Chat's order: a group the caller
+/// cannot see as if it did not exist, then the user parameters, then a user nobody has.
+async fn member_facts(store: &dyn Store, call: &MemberCall) -> Result<MemberFacts, Error> {
+    let (room, membership) = store
+        .room_for(call.room.clone(), call.caller.id.clone())
+        .await?;
+    let (room, caller_membership) = groups::check_readable(room, membership)?;
+    let target = match call.user.as_ref().map_err(Clone::clone)? {
+        UserSelector::Id { user_id } => store
+            .user(user_id.clone())
+            .await?
+            .map(|user| UserRef::new(user.id, user.username)),
+        UserSelector::Username { username } => store
+            .users_named(vec![username_key(username)])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(id, username)| UserRef::new(id, username)),
+    }
+    .ok_or_else(ApiError::invalid_user)?;
+    let target_membership = store.membership(room.id.clone(), target.id.clone()).await?;
+    Ok(MemberFacts {
+        room,
+        caller_membership,
+        target,
+        target_membership,
+    })
+}
+
+/// Runs a membership change until it commits on the facts it was decided on: `decide` reads
+/// the facts and returns the write, or the refusal; `last_owner` is the refusal when the
+/// change would leave the group without an owner.
+async fn change_member<F, Fut>(
+    store: &dyn Store,
+    what: &str,
+    last_owner: ApiError,
+    mut decide: F,
+) -> Result<(), Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<MemberWrite, Error>>,
+{
     for _ in 0..ATTEMPTS {
-        let (room, membership) = store
-            .room_for(command.room.clone(), caller.id.clone())
-            .await?;
-        let (room, caller_membership) = groups::check_readable(room, membership)?;
-        let target = store.user(command.user_id.clone()).await?;
-        let target_membership = store
-            .membership(room.id.clone(), command.user_id.clone())
-            .await?;
-        let roles = groups::check_add_moderator(
+        let write = decide().await?;
+        match store.change_member(write).await? {
+            MemberApplied::Done => return Ok(()),
+            MemberApplied::LastOwner => return Err(last_owner.into()),
+            MemberApplied::Stale => continue,
+        }
+    }
+    Err(kept_changing(what))
+}
+
+/// Gives a member of a private group a room role, or takes it away, with its
+/// `subscription-role-added` or `-removed` message.
+pub(crate) async fn change_role(
+    store: &dyn Store,
+    change: RoleChange,
+    call: MemberCall,
+) -> Result<(), Error> {
+    let (call, caller) = (&call, &call.caller);
+    change_member(
+        store,
+        "a room role",
+        change.last_owner(),
+        move || async move {
+            let facts = member_facts(store, call).await?;
+            let roles = membership::check_role_change(
+                change,
+                caller,
+                &facts.caller_membership,
+                facts.target_membership.as_ref(),
+            )?;
+            let expected = facts.target_membership.map(|m| m.roles).unwrap_or_default();
+            Ok(MemberWrite {
+                room_id: facts.room.id,
+                user_id: facts.target.id,
+                keep_an_owner: membership::takes_last_owner(&expected, Some(&roles)),
+                expected,
+                change: MemberChange::SetRoles(roles),
+                message: SystemMessage {
+                    message_type: change.message_type(),
+                    msg: facts.target.username,
+                    author: caller.named_ref(),
+                    role: Some(change.role()),
+                },
+                guard: member_guard(caller, change.permission()),
+            })
+        },
+    )
+    .await
+}
+
+/// Removes a member from a private group (`groups.kick`), with its `ru` message.
+pub(crate) async fn kick(store: &dyn Store, call: MemberCall) -> Result<(), Error> {
+    let (call, caller) = (&call, &call.caller);
+    let last_owner = membership::last_owner_leaving(membership::KICK_METHOD);
+    change_member(store, "a removal", last_owner, move || async move {
+        let facts = member_facts(store, call).await?;
+        membership::check_kick(
             caller,
-            &caller_membership,
-            target.is_some(),
-            target_membership.as_ref(),
+            &facts.caller_membership,
+            facts.target_membership.as_ref(),
         )?;
-        let write = RolesWrite {
-            room_id: room.id,
-            user_id: command.user_id.clone(),
-            expected: target_membership.map(|m| m.roles).unwrap_or_default(),
-            roles,
-            guard: member_guard(caller, Permission::SetModerator),
+        let expected = facts.target_membership.map(|m| m.roles).unwrap_or_default();
+        Ok(MemberWrite {
+            room_id: facts.room.id,
+            user_id: facts.target.id,
+            keep_an_owner: membership::takes_last_owner(&expected, None),
+            expected,
+            change: MemberChange::Remove,
+            message: SystemMessage {
+                message_type: membership::REMOVED_MESSAGE_TYPE,
+                msg: facts.target.username,
+                author: caller.named_ref(),
+                role: None,
+            },
+            guard: member_guard(caller, Permission::RemoveUser),
+        })
+    })
+    .await
+}
+
+/// The caller leaves a private group (`groups.leave`), with its `ul` message.
+pub(crate) async fn leave(
+    store: &dyn Store,
+    caller: &Caller,
+    room: RoomSelector,
+) -> Result<(), Error> {
+    let room = &room;
+    let last_owner = membership::last_owner_leaving(membership::LEAVE_METHOD);
+    change_member(store, "a leave", last_owner, move || async move {
+        let (found, membership) = store.room_for(room.clone(), caller.id.clone()).await?;
+        let (found, membership) = groups::check_readable(found, membership)?;
+        membership::check_leave(caller)?;
+        Ok(MemberWrite {
+            room_id: found.id,
+            user_id: caller.id.clone(),
+            keep_an_owner: membership::takes_last_owner(&membership.roles, None),
+            expected: membership.roles,
+            change: MemberChange::Remove,
+            message: SystemMessage {
+                message_type: membership::LEFT_MESSAGE_TYPE,
+                msg: caller.username.clone(),
+                author: caller.named_ref(),
+                role: None,
+            },
+            // The member's own roles, checked as `expected`, are all the leave relies on.
+            guard: Guard::Nothing,
+        })
+    })
+    .await
+}
+
+/// Deletes a private group with its memberships and messages (`groups.delete`).
+pub(crate) async fn delete_group(
+    store: &dyn Store,
+    caller: &Caller,
+    room: RoomSelector,
+) -> Result<(), Error> {
+    for _ in 0..ATTEMPTS {
+        let (found, membership) = store.room_for(room.clone(), caller.id.clone()).await?;
+        let (found, membership) = groups::check_readable(found, membership)?;
+        membership::check_delete(caller, &membership)?;
+        let deletion = GroupDeletion {
+            room_id: found.id,
+            guard: member_guard(caller, Permission::DeleteP),
         };
-        if store.set_roles(write).await? {
+        if store.delete_group(deletion).await? {
             return Ok(());
         }
     }
-    Err(kept_changing("a new moderator"))
+    Err(kept_changing("a deletion"))
 }

@@ -28,14 +28,15 @@
 
 use std::fmt;
 
-use rocketchat_protocol::groups::RoomSelector;
+use rocketchat_protocol::groups::{RoomSelector, UserSelector};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::domain::membership::RoleChange;
 use crate::http::AppState;
 use crate::seed::{self, Account};
-use crate::service::{self, AddModerator, NewGroup};
+use crate::service::{self, MemberCall, NewGroup};
 use crate::store::LoginIdentity;
 use crate::util::error_chain;
 use crate::{Config, Error, Server};
@@ -111,6 +112,13 @@ impl UserSpec {
         self.account.roles = vec!["bot".to_owned()];
         self.account.user_type = "bot";
         self.account.email = None;
+        self
+    }
+
+    /// Makes the user a guest: the role `guest` instead of `user`, as Rocket.Chat's guests
+    /// have. Guests may not leave private groups (`leave-p`) nor create them.
+    pub fn guest(mut self) -> Self {
+        self.account.roles = vec!["guest".to_owned()];
         self
     }
 
@@ -362,16 +370,16 @@ impl TestServer {
                 .await?;
             let room = room.ok_or_else(|| crate::store::StoreError::broken("no such group"))?;
             let owner = self.user(&room.owner.username).await?;
-            service::add_moderator(
-                store,
-                AddModerator {
-                    caller: owner.caller(),
-                    room: RoomSelector::id(room_id),
+            let call = MemberCall {
+                caller: owner.caller(),
+                room: RoomSelector::id(room_id),
+                user: Ok(UserSelector::Id {
                     user_id: user.user_id.clone(),
-                },
-            )
-            .await
-            .map_err(service_error)?;
+                }),
+            };
+            service::change_role(store, RoleChange::AddModerator, call)
+                .await
+                .map_err(service_error)?;
             Ok::<_, Error>(())
         };
         added.await.unwrap_or_else(|error| {

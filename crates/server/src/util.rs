@@ -87,6 +87,13 @@ pub(crate) fn iso(time: OffsetDateTime) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
+/// Reads a time written by [`iso`].
+pub(crate) fn parse_iso(text: &str) -> Option<OffsetDateTime> {
+    time::PrimitiveDateTime::parse(text, ISO)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}
+
 /// The current time, formatted by [`iso`].
 pub(crate) fn now() -> String {
     iso(OffsetDateTime::now_utc())

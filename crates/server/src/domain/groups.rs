@@ -131,37 +131,70 @@ pub(crate) fn may_list_members(
         || Permission::ViewBroadcastMemberList.granted(global_roles, &membership.roles)
 }
 
-/// `groups.addModerator`: after [`check_readable`], the target must exist, the caller needs
-/// `set-moderator` in the room, and the target must be a member who is not a moderator yet.
-/// Returns the target's new room roles.
-pub(crate) fn check_add_moderator(
-    caller: &Caller,
-    caller_membership: &Membership,
-    target_found: bool,
-    target_membership: Option<&Membership>,
-) -> Result<Vec<String>, ApiError> {
-    if !target_found {
-        return Err(ApiError::invalid_user());
-    }
-    if !Permission::SetModerator.granted(&caller.roles, &caller_membership.roles) {
-        return Err(ApiError::not_allowed("addRoomModerator"));
-    }
-    let Some(target) = target_membership else {
-        return Err(
-            ApiError::new(ErrorKind::UserNotInRoom, "User is not in this room")
-                .with_method("addRoomModerator"),
-        );
+/// What private groups can be listed by: the room fields Rocket.Chat sorts `groups.list` on
+/// that this server keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GroupField {
+    /// `_id`.
+    Id,
+    /// `name`.
+    Name,
+    /// `fname`.
+    DisplayName,
+    /// `ts`, the creation date.
+    Created,
+    /// `_updatedAt`.
+    Updated,
+    /// `usersCount`.
+    UsersCount,
+    /// `msgs`.
+    Messages,
+    /// `lm`, the last ordinary message's date.
+    LastMessage,
+}
+
+/// One key of a list's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GroupOrder {
+    /// The field.
+    pub(crate) field: GroupField,
+    /// Largest first.
+    pub(crate) descending: bool,
+}
+
+/// The order of `groups.list` and `groups.listAll`: the `sort` keys as given, `(field,
+/// descending)`, or by name when none is given. A field this server does not keep orders
+/// nothing, as sorting by a field no room has orders nothing in Rocket.Chat's database.
+pub(crate) fn group_order<'a>(
+    sort: Option<impl IntoIterator<Item = (&'a str, bool)>>,
+) -> Vec<GroupOrder> {
+    let Some(sort) = sort else {
+        return vec![GroupOrder {
+            field: GroupField::Name,
+            descending: false,
+        }];
     };
-    if target.roles.iter().any(|role| role == "moderator") {
-        return Err(ApiError::new(
-            ErrorKind::UserAlreadyModerator,
-            "User is already a moderator",
-        )
-        .with_method("addRoomModerator"));
-    }
-    let mut roles = target.roles.clone();
-    roles.push("moderator".to_owned());
-    Ok(roles)
+    sort.into_iter()
+        .filter_map(|(key, descending)| {
+            let field = match key {
+                "_id" => GroupField::Id,
+                "name" => GroupField::Name,
+                "fname" => GroupField::DisplayName,
+                "ts" => GroupField::Created,
+                "_updatedAt" => GroupField::Updated,
+                "usersCount" => GroupField::UsersCount,
+                "msgs" => GroupField::Messages,
+                "lm" => GroupField::LastMessage,
+                _ => return None,
+            };
+            Some(GroupOrder { field, descending })
+        })
+        .collect()
+}
+
+/// `groups.listAll` is for holders of `view-room-administration` only.
+pub(crate) fn may_list_all_groups(caller: &Caller) -> bool {
+    Permission::ViewRoomAdministration.granted_globally(&caller.roles)
 }
 
 /// A page of a list: how many to skip and at most how many to return (`None`: all).
@@ -270,32 +303,26 @@ mod tests {
     }
 
     #[test]
-    fn only_owners_and_admins_set_moderators() {
-        let user = Caller {
-            id: "u".into(),
-            username: "u".into(),
-            name: "u".into(),
-            roles: vec!["user".into()],
+    fn lists_are_by_name_unless_sorted_and_unknown_keys_order_nothing() {
+        let by_name = GroupOrder {
+            field: GroupField::Name,
+            descending: false,
         };
-        let member = Membership::default();
-        let owner = Membership {
-            roles: vec!["owner".into()],
-        };
+        assert_eq!(group_order(None::<[(&str, bool); 0]>), [by_name]);
         assert_eq!(
-            check_add_moderator(&user, &member, true, Some(&member))
-                .unwrap_err()
-                .error_type,
-            ErrorKind::NotAllowed
+            group_order(Some([
+                ("usersCount", true),
+                ("color", false),
+                ("name", false)
+            ])),
+            [
+                GroupOrder {
+                    field: GroupField::UsersCount,
+                    descending: true
+                },
+                by_name
+            ]
         );
-        assert_eq!(
-            check_add_moderator(&user, &owner, true, Some(&member)).unwrap(),
-            ["moderator"]
-        );
-        assert_eq!(
-            check_add_moderator(&user, &owner, true, None)
-                .unwrap_err()
-                .error_type,
-            ErrorKind::UserNotInRoom
-        );
+        assert_eq!(group_order(Some([("color", true)])), []);
     }
 }

@@ -85,6 +85,32 @@ impl UserRecord {
         user
     }
 
+    /// The user as `users.info` answers it: the public fields, and with `full` (the caller
+    /// themself, or an admin) also e-mail addresses, roles and dates. Never a token, hashed or
+    /// not.
+    pub(crate) fn info(&self, full: bool) -> User {
+        let mut user = User::new(&self.id);
+        user.username = Some(self.username.clone());
+        user.name = Some(self.name.clone());
+        user.status = Some(self.status.clone());
+        user.active = Some(self.active);
+        user.user_type = Some(self.user_type.clone());
+        user.other.insert("utcOffset".to_owned(), json!(0));
+        if full {
+            user.emails = self
+                .email
+                .as_ref()
+                .map(|address| vec![Email::new(address, self.email_verified)]);
+            user.roles = Some(self.roles.clone());
+            user.other
+                .insert("createdAt".to_owned(), json!(self.created_at));
+            user.other
+                .insert("statusConnection".to_owned(), json!("offline"));
+        }
+        user.can_view_all_info = Some(full);
+        user
+    }
+
     /// The user as `groups.members` lists it.
     pub(crate) fn member(&self) -> User {
         let mut user = User::new(&self.id);
@@ -113,6 +139,11 @@ impl Caller {
     /// The `{_id, username}` reference written as `u` on the messages they cause.
     pub(crate) fn user_ref(&self) -> UserRef {
         UserRef::new(&self.id, &self.username)
+    }
+
+    /// The `{_id, username, name}` reference of the membership messages they cause.
+    pub(crate) fn named_ref(&self) -> UserRef {
+        self.user_ref().with_name(&self.name)
     }
 }
 
@@ -206,6 +237,8 @@ pub(crate) struct MessageRecord {
     pub(crate) ts: String,
     /// The author; for `au`, the inviter.
     pub(crate) u: UserRef,
+    /// The room role a role-change message is about.
+    pub(crate) role: Option<String>,
     /// Whether it may be grouped with its neighbours.
     pub(crate) groupable: Option<bool>,
     /// When it last changed.
@@ -218,6 +251,7 @@ impl MessageRecord {
         let mut message = Message::new(&self.id, &self.rid, &self.msg, &self.ts, self.u.clone());
         message.message_type = self.message_type.clone();
         message.groupable = self.groupable;
+        message.role = self.role.clone();
         message.updated_at = Some(self.updated_at.clone());
         message
     }

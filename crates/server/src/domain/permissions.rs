@@ -20,6 +20,18 @@ pub(crate) enum Permission {
     ApiBypassRateLimit,
     /// `view-broadcast-member-list`: list the members of a broadcast group.
     ViewBroadcastMemberList,
+    /// `remove-user`: remove a member from a room.
+    RemoveUser,
+    /// `leave-p`: leave a private group (not guests).
+    LeaveP,
+    /// `set-owner`: give a member the owner role, or take it away.
+    SetOwner,
+    /// `delete-p`: delete a private group.
+    DeleteP,
+    /// `view-room-administration`: list every room of the workspace.
+    ViewRoomAdministration,
+    /// `view-full-other-user-info`: see another user's e-mail addresses, roles and dates.
+    ViewFullOtherUserInfo,
 }
 
 impl Permission {
@@ -33,6 +45,19 @@ impl Permission {
             Self::SetModerator => &["admin", "owner"],
             Self::ApiBypassRateLimit => &["admin", "bot", "app"],
             Self::ViewBroadcastMemberList => &["admin", "owner", "moderator"],
+            Self::RemoveUser => &["admin", "owner", "moderator"],
+            Self::LeaveP => &[
+                "admin",
+                "user",
+                "federated-external",
+                "bot",
+                "anonymous",
+                "app",
+            ],
+            Self::SetOwner => &["admin", "owner"],
+            Self::DeleteP => &["admin", "owner"],
+            Self::ViewRoomAdministration => &["admin"],
+            Self::ViewFullOtherUserInfo => &["admin"],
         }
     }
 

@@ -9,6 +9,8 @@
 //!   connection until it listens again), nothing is remembered nor answered from memory;
 //! - an answer read from the store is remembered only if nothing was forgotten while it was
 //!   being read: otherwise a logout that completed meanwhile could be remembered as valid.
+//!
+//! Nor may it outlive the token: it is remembered at most until the token expires.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -32,6 +34,7 @@ pub(super) struct AuthCache {
 
 #[derive(Debug)]
 struct State {
+    /// Each token's user, and until when they may be answered from memory.
     entries: HashMap<Key, (UserRecord, Instant)>,
     /// Whether every logout will be heard: only then is anything remembered.
     live: bool,
@@ -71,14 +74,15 @@ impl AuthCache {
             return Err(Ticket(None));
         }
         match state.entries.get(key) {
-            Some((user, at)) if at.elapsed() < TTL => Ok(user.clone()),
+            Some((user, until)) if Instant::now() < *until => Ok(user.clone()),
             _ => Err(Ticket(Some(state.forgotten))),
         }
     }
 
-    /// Remembers that `key` belongs to `user`, unless something was forgotten since `ticket`
-    /// was handed out, or logouts may be going unheard.
-    pub(super) fn remember(&self, ticket: Ticket, key: Key, user: UserRecord) {
+    /// Remembers that `key` belongs to `user`, for at most `valid_for` (how much longer the
+    /// token is valid), unless something was forgotten since `ticket` was handed out, or
+    /// logouts may be going unheard.
+    pub(super) fn remember(&self, ticket: Ticket, key: Key, user: UserRecord, valid_for: Duration) {
         let mut state = self.state();
         if !state.live || ticket.0 != Some(state.forgotten) {
             return;
@@ -86,7 +90,9 @@ impl AuthCache {
         if state.entries.len() >= CAPACITY {
             state.entries.clear();
         }
-        state.entries.insert(key, (user, Instant::now()));
+        state
+            .entries
+            .insert(key, (user, Instant::now() + valid_for.min(TTL)));
     }
 
     /// Forgets a token that was logged out.
@@ -139,8 +145,18 @@ mod tests {
     fn remembers_what_the_store_said() {
         let cache = AuthCache::new(true);
         let ticket = cache.get(&key("u1")).unwrap_err();
-        cache.remember(ticket, key("u1"), user());
+        cache.remember(ticket, key("u1"), user(), TTL);
         assert_eq!(cache.get(&key("u1")).unwrap().id, "u1");
+    }
+
+    #[test]
+    fn a_token_is_not_remembered_past_its_expiry() {
+        let cache = AuthCache::new(true);
+        let ticket = cache.get(&key("u1")).unwrap_err();
+        cache.remember(ticket, key("u1"), user(), Duration::from_millis(30));
+        assert!(cache.get(&key("u1")).is_ok());
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(cache.get(&key("u1")).is_err());
     }
 
     #[test]
@@ -149,7 +165,7 @@ mod tests {
         let ticket = cache.get(&key("u1")).unwrap_err();
         // The store answered "valid", then the token was logged out, then the answer arrived.
         cache.forget(&key("u1"));
-        cache.remember(ticket, key("u1"), user());
+        cache.remember(ticket, key("u1"), user(), TTL);
         assert!(cache.get(&key("u1")).is_err());
     }
 
@@ -157,11 +173,11 @@ mod tests {
     fn nothing_is_remembered_until_logouts_are_heard() {
         let cache = AuthCache::new(false);
         let ticket = cache.get(&key("u1")).unwrap_err();
-        cache.remember(ticket, key("u1"), user());
+        cache.remember(ticket, key("u1"), user(), TTL);
         assert!(cache.get(&key("u1")).is_err());
         cache.listening();
         let ticket = cache.get(&key("u1")).unwrap_err();
-        cache.remember(ticket, key("u1"), user());
+        cache.remember(ticket, key("u1"), user(), TTL);
         assert!(cache.get(&key("u1")).is_ok());
     }
 
@@ -169,14 +185,14 @@ mod tests {
     fn going_deaf_forgets_everything_until_listening_again() {
         let cache = AuthCache::new(true);
         let ticket = cache.get(&key("u1")).unwrap_err();
-        cache.remember(ticket, key("u1"), user());
+        cache.remember(ticket, key("u1"), user(), TTL);
         let asked_before = cache.get(&key("u2")).unwrap_err();
         cache.deafened();
         assert!(cache.get(&key("u1")).is_err());
         cache.listening();
         assert!(cache.get(&key("u1")).is_err());
         // An answer asked for before going deaf is not remembered after it.
-        cache.remember(asked_before, key("u2"), user());
+        cache.remember(asked_before, key("u2"), user(), TTL);
         assert!(cache.get(&key("u2")).is_err());
     }
 }

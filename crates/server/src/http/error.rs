@@ -36,6 +36,9 @@ pub(crate) enum HttpError {
     },
     /// 403 `unauthorized`, Rocket.Chat's `forbidden()` answer.
     Forbidden,
+    /// 403 for a route whose permission the caller lacks, Rocket.Chat's framework answer to a
+    /// failed `permissionsRequired` (no `errorType`).
+    PermissionRequired,
     /// 404 `Resource not found`.
     NotFound,
     /// 503 `Service Unavailable`, for a call that took longer than the request timeout.
@@ -105,6 +108,9 @@ impl IntoResponse for HttpError {
                 response
             }
             Self::Forbidden => json(StatusCode::FORBIDDEN, &PlainError::forbidden()),
+            Self::PermissionRequired => {
+                json(StatusCode::FORBIDDEN, &PlainError::permission_required())
+            }
             Self::NotFound => json(StatusCode::NOT_FOUND, &PlainError::not_found()),
             Self::Timeout => json(
                 StatusCode::SERVICE_UNAVAILABLE,

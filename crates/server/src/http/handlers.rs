@@ -3,19 +3,28 @@
 use axum::Json;
 use axum::extract::State;
 use rocketchat_protocol::groups::invite::RawRequest;
-use rocketchat_protocol::groups::{self, RoomQuery, RoomSelector};
+use rocketchat_protocol::groups::{
+    self, MemberRawRequest, RoomQuery, RoomRawRequest, RoomSelector,
+};
 use rocketchat_protocol::info::{self, ClientVersions};
 use rocketchat_protocol::login::{self, Identity, LoginData, PasswordLogin, ResumeLogin};
-use rocketchat_protocol::{ApiError, ErrorKind, UnauthorizedError, logout, me, users};
+use rocketchat_protocol::query::{Sort, SortDirection};
+use rocketchat_protocol::users::info::{InfoQueryError, UserLookup};
+use rocketchat_protocol::{
+    ApiError, ErrorKind, PlainError, Success, UnauthorizedError, logout, me, users,
+};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::HttpError;
 use super::extract::{Auth, JsonBody, Params};
 use super::rate_limit::Key;
-use crate::domain::groups::{Page, check_readable, may_list_members, valid_room_name};
+use crate::domain::groups::{
+    Page, check_readable, group_order, may_list_all_groups, may_list_members, valid_room_name,
+};
+use crate::domain::membership::RoleChange;
 use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord, text};
-use crate::service::{self, AddModerator, Invite, NewGroup};
+use crate::service::{self, Invite, MemberCall, NewGroup};
 use crate::store::{LoginIdentity, NewUser};
 use crate::util;
 use rocketchat_protocol::user::username_key;
@@ -130,7 +139,7 @@ async fn resume_login(
             "Unrecognized options for login request",
         ));
     }
-    let user = state
+    let holder = state
         .store()
         .token_holder(util::hash_token(&request.resume))
         .await?
@@ -140,7 +149,13 @@ async fn resume_login(
                 "You've been logged out by the server. Please log in again.",
             )
         })?;
-    Ok((user, request.resume))
+    if state.token_time_left(&holder.issued_at).is_none() {
+        return Err(login_failed(
+            json!(403),
+            "Your session has expired. Please log in again.",
+        ));
+    }
+    Ok((holder.user, request.resume))
 }
 
 /// `POST /api/v1/logout`; the body is ignored, so an empty one is fine.
@@ -318,24 +333,185 @@ pub(crate) async fn group_history(
     )))
 }
 
+/// A call about one member: the group, and the user (or why none is named).
+fn member_call(auth: &Auth, body: &MemberRawRequest) -> Result<MemberCall, HttpError> {
+    Ok(MemberCall {
+        caller: auth.user.caller(),
+        room: body.room()?,
+        user: body.user(),
+    })
+}
+
+/// A room-role route: `groups.addModerator`, `removeModerator`, `addOwner`, `removeOwner`.
+async fn change_role(
+    state: &AppState,
+    auth: &Auth,
+    change: RoleChange,
+    body: &MemberRawRequest,
+) -> Answer<Success> {
+    service::change_role(state.store(), change, member_call(auth, body)?).await?;
+    Ok(Json(Success::new()))
+}
+
 /// `POST /api/v1/groups.addModerator`
 pub(crate) async fn add_moderator(
     State(state): State<AppState>,
     auth: Auth,
-    JsonBody(body): JsonBody<groups::add_moderator::RawRequest>,
-) -> Answer<groups::add_moderator::Response> {
-    let room = body.room()?;
-    let user_id = body.user_id()?.to_owned();
-    service::add_moderator(
-        state.store(),
-        AddModerator {
-            caller: auth.user.caller(),
-            room,
-            user_id,
-        },
-    )
-    .await?;
-    Ok(Json(groups::add_moderator::Response::new()))
+    JsonBody(body): JsonBody<MemberRawRequest>,
+) -> Answer<Success> {
+    change_role(&state, &auth, RoleChange::AddModerator, &body).await
+}
+
+/// `POST /api/v1/groups.removeModerator`
+pub(crate) async fn remove_moderator(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<MemberRawRequest>,
+) -> Answer<Success> {
+    change_role(&state, &auth, RoleChange::RemoveModerator, &body).await
+}
+
+/// `POST /api/v1/groups.addOwner`
+pub(crate) async fn add_owner(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<MemberRawRequest>,
+) -> Answer<Success> {
+    change_role(&state, &auth, RoleChange::AddOwner, &body).await
+}
+
+/// `POST /api/v1/groups.removeOwner`
+pub(crate) async fn remove_owner(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<MemberRawRequest>,
+) -> Answer<Success> {
+    change_role(&state, &auth, RoleChange::RemoveOwner, &body).await
+}
+
+/// `POST /api/v1/groups.kick`
+pub(crate) async fn kick(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<MemberRawRequest>,
+) -> Answer<Success> {
+    service::kick(state.store(), member_call(&auth, &body)?).await?;
+    Ok(Json(Success::new()))
+}
+
+/// `POST /api/v1/groups.leave`
+pub(crate) async fn leave(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<RoomRawRequest>,
+) -> Answer<Success> {
+    service::leave(state.store(), &auth.user.caller(), body.room()?).await?;
+    Ok(Json(Success::new()))
+}
+
+/// `POST /api/v1/groups.delete`
+pub(crate) async fn delete_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    JsonBody(body): JsonBody<RoomRawRequest>,
+) -> Answer<Success> {
+    service::delete_group(state.store(), &auth.user.caller(), body.room()?).await?;
+    Ok(Json(Success::new()))
+}
+
+/// A page of private groups, `member`'s or all, as `offset`, `count` and `sort` ask.
+async fn list_groups(
+    state: &AppState,
+    params: &Params,
+    member: Option<String>,
+) -> Answer<groups::list::Response> {
+    let sort = match params.get("sort").filter(|sort| !sort.is_empty()) {
+        Some(raw) => Some(Sort::parse(raw)?),
+        None => None,
+    };
+    let order = group_order(sort.as_ref().map(|sort| {
+        sort.fields()
+            .map(|(field, direction)| (field, direction == SortDirection::Descending))
+    }));
+    let page = Page::from_query(
+        params.get("offset"),
+        params.get("count"),
+        groups::list::DEFAULT_COUNT,
+        groups::list::MAX_COUNT,
+    );
+    let (rooms, total) = state.store().groups(member, order, page).await?;
+    Ok(Json(groups::list::Response::new(
+        rooms.iter().map(RoomRecord::to_room).collect(),
+        page.offset,
+        total,
+    )))
+}
+
+/// `GET /api/v1/groups.list`
+pub(crate) async fn list_groups_of_caller(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::list::Response> {
+    list_groups(&state, &params, Some(auth.user.id)).await
+}
+
+/// `GET /api/v1/groups.listAll`
+pub(crate) async fn list_all_groups(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::list::Response> {
+    if !may_list_all_groups(&auth.user.caller()) {
+        return Err(HttpError::PermissionRequired);
+    }
+    list_groups(&state, &params, None).await
+}
+
+/// `GET /api/v1/users.info`
+pub(crate) async fn user_info(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<users::info::Response> {
+    let pairs = params
+        .0
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()));
+    let lookup = users::info::Query::from_pairs(pairs).map_err(|error| match error {
+        InfoQueryError::Invalid(error) => HttpError::Api(error),
+        InfoQueryError::EmptyQuery(error) => HttpError::PlainBadRequest(error),
+    })?;
+    let caller = &auth.user;
+    let not_found = || HttpError::PlainBadRequest(PlainError::user_not_found());
+    let (user, themself) = match &lookup {
+        UserLookup::UserId(value) | UserLookup::Username(value) => {
+            let store = state.store();
+            let user = match store.user(value.clone()).await? {
+                Some(user) => user,
+                None => store
+                    .users_named(vec![username_key(value)])
+                    .await?
+                    .into_iter()
+                    .find(|(_, username)| username == value)
+                    .map(|(id, _)| store.user(id))
+                    .ok_or_else(not_found)?
+                    .await?
+                    .ok_or_else(not_found)?,
+            };
+            // Rocket.Chat decides on the parameter as given: the caller's own id as `userId`,
+            // or their exact username as `username`.
+            let themself = match &lookup {
+                UserLookup::UserId(id) => *id == caller.id,
+                _ => *value == caller.username,
+            };
+            (user, themself)
+        }
+        // Nothing is imported here, so no user has an import id.
+        UserLookup::ImportId(_) => return Err(not_found()),
+    };
+    let full = themself || Permission::ViewFullOtherUserInfo.granted_globally(&caller.roles);
+    Ok(Json(users::info::Response::new(user.info(full))))
 }
 
 /// `POST /api/v1/groups.invite`

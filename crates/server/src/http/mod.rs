@@ -19,7 +19,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::Config;
-use crate::domain::{Permission, UserRecord};
+use crate::domain::{Permission, UserRecord, tokens};
 use crate::store::{LoginIdentity, SessionEvent, Store, StoreError};
 
 mod auth_cache;
@@ -119,14 +119,29 @@ impl AppState {
             Ok(user) => return Ok(Some(user)),
             Err(ticket) => ticket,
         };
-        let user = self
+        let Some(holder) = self
             .store()
             .authenticate(key.0.clone(), key.1.clone())
-            .await?;
-        if let Some(user) = &user {
-            self.inner.auth_cache.remember(ticket, key, user.clone());
-        }
-        Ok(user)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(valid_for) = self.token_time_left(&holder.issued_at) else {
+            return Ok(None);
+        };
+        self.inner
+            .auth_cache
+            .remember(ticket, key, holder.user.clone(), valid_for);
+        Ok(Some(holder.user))
+    }
+
+    /// How much longer a token handed out at `issued_at` is valid; `None` once it expired.
+    fn token_time_left(&self, issued_at: &str) -> Option<std::time::Duration> {
+        tokens::remaining(
+            issued_at,
+            self.inner.config.login_expiration(),
+            time::OffsetDateTime::now_utc(),
+        )
     }
 
     fn forget_token(&self, user_id: &str, hashed_token: &str) {
@@ -204,7 +219,16 @@ fn routes() -> Vec<Route> {
         Route::to::<groups::info::Request, _, _>(handlers::group_info),
         Route::to::<groups::members::Request, _, _>(handlers::group_members),
         Route::to::<groups::history::Request, _, _>(handlers::group_history),
+        Route::to::<groups::list::Request, _, _>(handlers::list_groups_of_caller),
+        Route::to::<groups::list_all::Request, _, _>(handlers::list_all_groups),
         Route::to::<groups::add_moderator::Request, _, _>(handlers::add_moderator),
+        Route::to::<groups::remove_moderator::Request, _, _>(handlers::remove_moderator),
+        Route::to::<groups::add_owner::Request, _, _>(handlers::add_owner),
+        Route::to::<groups::remove_owner::Request, _, _>(handlers::remove_owner),
+        Route::to::<groups::kick::Request, _, _>(handlers::kick),
+        Route::to::<groups::leave::Request, _, _>(handlers::leave),
+        Route::to::<groups::delete::Request, _, _>(handlers::delete_group),
+        Route::to::<users::info::Request, _, _>(handlers::user_info),
         Route::to::<groups::invite::Request, _, _>(handlers::invite),
     ]
 }

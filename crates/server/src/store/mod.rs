@@ -21,7 +21,7 @@ use rocketchat_protocol::groups::invite::LookupMode;
 use rocketchat_protocol::room::UserRef;
 use serde_json::{Map, Value};
 
-use crate::domain::groups::Page;
+use crate::domain::groups::{GroupField, GroupOrder, Page};
 use crate::domain::invite::{Candidate, NewSubscription};
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
@@ -219,19 +219,77 @@ pub(crate) enum InviteApplied {
     },
 }
 
-/// A change of one member's room roles, as the rules decided it.
+/// A system message a change writes, one more in the room's `msgs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SystemMessage {
+    /// Its type, such as `ru`.
+    pub(crate) message_type: &'static str,
+    /// Its text: the username of the member it is about.
+    pub(crate) msg: String,
+    /// Who caused it, `{_id, username, name}`.
+    pub(crate) author: UserRef,
+    /// The room role it is about, for role changes.
+    pub(crate) role: Option<&'static str>,
+}
+
+/// What a change does to a membership.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum MemberChange {
+    /// The member leaves the group (`usersCount` goes down by one).
+    Remove,
+    /// The member's room roles become these.
+    SetRoles(Vec<String>),
+}
+
+/// A change of one membership, as the rules decided it.
 #[derive(Clone, Debug)]
-pub(crate) struct RolesWrite {
+pub(crate) struct MemberWrite {
     /// The group.
     pub(crate) room_id: String,
     /// The member.
     pub(crate) user_id: String,
-    /// The roles the rules saw; the write changes nothing if they changed since.
+    /// The member's room roles as the rules saw them; the write changes nothing if the member
+    /// has gone or their roles changed since.
     pub(crate) expected: Vec<String>,
-    /// The new roles.
-    pub(crate) roles: Vec<String>,
+    /// What happens to the membership.
+    pub(crate) change: MemberChange,
+    /// Whether the change ends an ownership, so that another member must hold `owner` when
+    /// it commits.
+    pub(crate) keep_an_owner: bool,
+    /// The system message written with the change.
+    pub(crate) message: SystemMessage,
     /// What must still hold at the commit.
     pub(crate) guard: Guard,
+}
+
+/// What a membership change did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MemberApplied {
+    /// Written, with its message and counters.
+    Done,
+    /// The guard no longer held, the member or their roles changed, or the room is gone:
+    /// nothing changed; decide again.
+    Stale,
+    /// Nothing changed: no other member holds `owner`, and the change needed one to.
+    LastOwner,
+}
+
+/// A group to delete, with its memberships and messages.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupDeletion {
+    /// The group.
+    pub(crate) room_id: String,
+    /// What must still hold at the commit.
+    pub(crate) guard: Guard,
+}
+
+/// A login token's holder, and when the token was handed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TokenHolder {
+    /// The user, who is active.
+    pub(crate) user: UserRecord,
+    /// When the token was handed out (`2026-01-31T12:00:00.000Z`).
+    pub(crate) issued_at: String,
 }
 
 /// What another instance did to sessions, for this instance's caches.
@@ -249,6 +307,47 @@ pub(crate) enum SessionEvent {
     /// Events may have been missed, until [`SessionEvent::Listening`]: forget every cached
     /// session, and cache none meanwhile.
     Lost,
+}
+
+/// The `ORDER BY` keys of a list of rooms aliased `r`, ties broken by id. Every column comes
+/// from a fixed list, never from the request; text compares byte by byte (`collation`: the
+/// database's name for that), as Rocket.Chat's database sorts.
+pub(crate) fn order_by(order: &[GroupOrder], collation: &str) -> String {
+    let mut keys: Vec<String> = order
+        .iter()
+        .map(|key| {
+            let (column, text) = match key.field {
+                GroupField::Id => ("r.id", true),
+                GroupField::Name => ("r.name", true),
+                GroupField::DisplayName => ("r.fname", true),
+                GroupField::Created => ("r.ts", true),
+                GroupField::Updated => ("r.updated_at", true),
+                GroupField::UsersCount => ("r.users_count", false),
+                GroupField::Messages => ("r.msgs", false),
+                GroupField::LastMessage => ("r.lm", true),
+            };
+            let collate = if text {
+                format!(" COLLATE {collation}")
+            } else {
+                String::new()
+            };
+            // A room without the field sorts before every other, as in Rocket.Chat's database.
+            let direction = if key.descending {
+                "DESC NULLS LAST"
+            } else {
+                "ASC NULLS FIRST"
+            };
+            format!("{column}{collate} {direction}")
+        })
+        .collect();
+    keys.push(format!("r.id COLLATE {collation} ASC"));
+    keys.join(", ")
+}
+
+/// `user` with the display name a row may hold.
+pub(crate) fn named(mut user: UserRef, name: Option<String>) -> UserRef {
+    user.name = name;
+    user
 }
 
 /// What the server needs from its database: data operations, no rules.
@@ -284,16 +383,17 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Forgets a login token.
     fn remove_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()>;
 
-    /// The active user whose id and hashed token match, if any.
+    /// The active user whose id and hashed token match, if any, whether or not the token is
+    /// still valid: its age is the caller's to judge.
     fn authenticate(
         &self,
         user_id: String,
         hashed_token: String,
-    ) -> StoreFuture<'_, Option<UserRecord>>;
+    ) -> StoreFuture<'_, Option<TokenHolder>>;
 
     /// The active user holding a login token, given as `base64(sha256(token))`, if any: the
     /// look-up of a resume login, which names no user.
-    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>>;
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<TokenHolder>>;
 
     /// A room by id or by name, and `user_id`'s membership of it.
     fn room_for(
@@ -322,6 +422,15 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// A page of a room's messages, newest first.
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>>;
 
+    /// A page of private groups in `order` (ties by id), and how many there are in all: the
+    /// groups `member` is a member of, or every private group when `member` is `None`.
+    fn groups(
+        &self,
+        member: Option<String>,
+        order: Vec<GroupOrder>,
+        page: Page,
+    ) -> StoreFuture<'_, (Vec<RoomRecord>, u64)>;
+
     /// Inserts a group and its first members; fails with [`StoreError::Conflict`] on `name`
     /// when a room has that name.
     fn insert_group(&self, group: GroupRow) -> StoreFuture<'_, RoomRecord>;
@@ -330,9 +439,18 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// counters, all in one transaction, unless the guard no longer holds.
     fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied>;
 
-    /// Sets a member's room roles, unless they changed since the rules read them or the guard
-    /// no longer holds; whether it did.
-    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool>;
+    /// Removes a member or sets their room roles, with the system message and the counters,
+    /// in one transaction: unless the guard no longer holds, the member's roles changed since
+    /// the rules read them, or the change needs another owner and there is none.
+    ///
+    /// Changes to one group's memberships take effect one after the other (the room is locked
+    /// first where the database has several writers), so that two owners leaving at once
+    /// cannot both count the other as the one who remains.
+    fn change_member(&self, write: MemberWrite) -> StoreFuture<'_, MemberApplied>;
+
+    /// Deletes a group with its memberships and messages, in one transaction, unless the
+    /// guard no longer holds or the group is gone; whether it did.
+    fn delete_group(&self, deletion: GroupDeletion) -> StoreFuture<'_, bool>;
 
     /// What other instances sharing the database do to sessions, as it happens; `None` for a
     /// store no other instance can share.

@@ -10,6 +10,7 @@ mod durability;
 mod endpoints;
 mod instances;
 mod invite;
+mod lifecycle;
 mod postgres_harness;
 mod postgres_store;
 mod rate_limit;

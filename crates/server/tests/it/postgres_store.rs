@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio_postgres::{Client, NoTls};
 
 use crate::common::stores::Store;
-use crate::support::{World, config};
+use crate::support::{World, config, poison_messages};
 
 /// A connection of the test's own to the database `url` names.
 async fn connect(url: &str) -> Client {
@@ -46,21 +46,6 @@ async fn writing_transactions(url: &str, room_id: &str) -> i64 {
         .await
         .unwrap()
         .get(0)
-}
-
-/// Makes the system message of a user named `poison` fail, as a database error would.
-async fn poison_messages(url: &str) {
-    connect(url)
-        .await
-        .batch_execute(
-            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
-             RETURN NEW; END $$; \
-             CREATE TRIGGER poison BEFORE INSERT ON messages \
-             FOR EACH ROW EXECUTE FUNCTION poison();",
-        )
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -147,7 +132,7 @@ async fn a_bulk_invite_that_fails_half_way_changes_nothing() {
             let config = config();
             let world = World::with(TestServer::start_with(config.clone()).await).await;
             world.server.create_user("poison").await;
-            poison_messages(&config.database_url).await;
+            poison_messages().await;
             let answer = world
                 .invite(
                     &world.owner,
@@ -223,7 +208,7 @@ async fn a_failing_invite_does_not_take_the_others_of_its_batch_down() {
                 for name in ["poison", "u.one", "u.two"] {
                     world.server.create_user(name).await;
                 }
-                poison_messages(&config.database_url).await;
+                poison_messages().await;
                 let holder = hold_group(
                     &config.database_url,
                     &world.room_id,

@@ -523,3 +523,44 @@ pub(crate) async fn start_binary(database: &str) -> (tokio::process::Child, Stri
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, format!("http://{address}"))
 }
+
+/// Runs SQL on the running test's database from outside the server, for what no call can set
+/// up (a token handed out long ago, a failing trigger). Only inside
+/// [`store_tests!`](crate::store_tests), whose databases outlive one server.
+pub(crate) async fn execute_sql(sql: &str) {
+    let url = config().database_url;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).expect("the test's SQLite file opens");
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        conn.execute_batch(sql)
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    } else {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("the test database accepts connections");
+        tokio::spawn(connection);
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+}
+
+/// Makes every system message whose text is `poison` fail to be written, as a database error
+/// would, on either store.
+pub(crate) async fn poison_messages() {
+    let sql = match crate::common::stores::current() {
+        crate::common::stores::Store::Sqlite => {
+            "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.msg = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned'); END;"
+        }
+        crate::common::stores::Store::Postgres => {
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.msg = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER poison BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION poison();"
+        }
+    };
+    execute_sql(sql).await;
+}

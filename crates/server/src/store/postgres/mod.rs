@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Transaction};
 use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::LookupMode;
 use rocketchat_protocol::room::UserRef;
@@ -28,10 +28,11 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use super::{
-    GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite,
-    SessionEvent, Store, StoreError, StoreFuture,
+    GroupDeletion, GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity,
+    MemberApplied, MemberChange, MemberWrite, NewUser, SessionEvent, Store, StoreError,
+    StoreFuture, TokenHolder, named, order_by,
 };
-use crate::domain::groups::Page;
+use crate::domain::groups::{GroupOrder, Page};
 use crate::domain::invite::Candidate;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 use crate::util;
@@ -139,6 +140,14 @@ fn user_from_row(row: &Row) -> Result<UserRecord> {
         status: row.try_get(8)?,
         created_at: row.try_get(9)?,
         updated_at: row.try_get(10)?,
+    })
+}
+
+/// A user's columns followed by the token's `created_at`.
+fn token_holder_from_row(row: &Row) -> Result<TokenHolder> {
+    Ok(TokenHolder {
+        user: user_from_row(row)?,
+        issued_at: row.try_get(11)?,
     })
 }
 
@@ -546,34 +555,34 @@ impl Store for PgStore {
         &self,
         user_id: String,
         hashed_token: String,
-    ) -> StoreFuture<'_, Option<UserRecord>> {
+    ) -> StoreFuture<'_, Option<TokenHolder>> {
         Box::pin(async move {
             self.query_opt(
                 "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, \
-                 u.user_type, u.active, u.status, u.created_at, u.updated_at \
+                 u.user_type, u.active, u.status, u.created_at, u.updated_at, t.created_at \
                  FROM login_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.hashed_token = $1 AND t.user_id = $2 AND u.active",
                 &[&hashed_token, &user_id],
             )
             .await?
             .as_ref()
-            .map(user_from_row)
+            .map(token_holder_from_row)
             .transpose()
         })
     }
 
-    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>> {
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<TokenHolder>> {
         Box::pin(async move {
             self.query_opt(
                 "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, \
-                 u.user_type, u.active, u.status, u.created_at, u.updated_at \
+                 u.user_type, u.active, u.status, u.created_at, u.updated_at, t.created_at \
                  FROM login_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.hashed_token = $1 AND u.active",
                 &[&hashed_token],
             )
             .await?
             .as_ref()
-            .map(user_from_row)
+            .map(token_holder_from_row)
             .transpose()
         })
     }
@@ -726,8 +735,8 @@ impl Store for PgStore {
         Box::pin(async move {
             let (limit, offset) = limit_offset(page);
             self.query(
-                "SELECT id, rid, t, msg, ts, u_id, u_username, groupable, updated_at \
-                 FROM messages WHERE rid = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
+                "SELECT id, rid, t, msg, ts, u_id, u_username, u_name, role, groupable, \
+                 updated_at FROM messages WHERE rid = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
                 &[&room_id, &limit, &offset],
             )
             .await?
@@ -739,9 +748,13 @@ impl Store for PgStore {
                     message_type: row.try_get(2)?,
                     msg: row.try_get(3)?,
                     ts: row.try_get(4)?,
-                    u: UserRef::new(row.try_get::<_, String>(5)?, row.try_get::<_, String>(6)?),
-                    groupable: row.try_get(7)?,
-                    updated_at: row.try_get(8)?,
+                    u: named(
+                        UserRef::new(row.try_get::<_, String>(5)?, row.try_get::<_, String>(6)?),
+                        row.try_get(7)?,
+                    ),
+                    role: row.try_get(8)?,
+                    groupable: row.try_get(9)?,
+                    updated_at: row.try_get(10)?,
                 })
             })
             .collect()
@@ -836,44 +849,214 @@ impl Store for PgStore {
         Box::pin(self.invites.apply(write))
     }
 
-    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
+    fn groups(
+        &self,
+        member: Option<String>,
+        order: Vec<GroupOrder>,
+        page: Page,
+    ) -> StoreFuture<'_, (Vec<RoomRecord>, u64)> {
         Box::pin(async move {
-            let (guarded, guard_user, guard_roles) = guard_parameters(&write.guard);
-            let writing = self.writing().await?;
-            let statement = writing
-                .prepare_cached(
-                    "WITH guard AS ( \
-                         SELECT 1 FROM subscriptions \
-                         WHERE $1 AND rid = $2 AND user_id = $3 \
-                         AND ($4::text[] IS NULL OR roles && $4::text[]) FOR SHARE) \
-                     UPDATE subscriptions SET roles = $5, updated_at = $6 \
-                     WHERE rid = $2 AND user_id = $7 AND roles = $8 \
-                     AND (NOT $1 OR EXISTS (SELECT 1 FROM guard))",
-                )
+            let (limit, offset) = limit_offset(page);
+            if member.as_deref().is_some_and(|id| !findable(id)) {
+                return Ok((Vec::new(), 0));
+            }
+            let from = match member {
+                Some(_) => {
+                    "rooms r JOIN subscriptions s ON s.rid = r.id \
+                     WHERE s.user_id = $1 AND r.t = 'p'"
+                }
+                None => "rooms r WHERE r.t = 'p' AND $1::text IS NULL",
+            };
+            let client = self.client().await?;
+            let list = client
+                .prepare_cached(&format!(
+                    "SELECT {ROOM_COLUMNS} FROM {from} ORDER BY {} LIMIT $2 OFFSET $3",
+                    order_by(&order, "\"C\"")
+                ))
                 .await?;
-            let changed = writing
-                .execute(
-                    &statement,
-                    &[
-                        &guarded,
-                        &write.room_id,
-                        &guard_user,
-                        &guard_roles,
-                        &write.roles,
-                        &util::now(),
-                        &write.user_id,
-                        &write.expected,
-                    ],
-                )
-                .await;
-            writing.finish();
-            Ok(changed? == 1)
+            let total = client
+                .prepare_cached(&format!("SELECT count(*) FROM {from}"))
+                .await?;
+            let list_parameters: [&(dyn ToSql + Sync); 3] = [&member, &limit, &offset];
+            let total_parameters: [&(dyn ToSql + Sync); 1] = [&member];
+            let (rows, total) = tokio::try_join!(
+                client.query(&list, &list_parameters),
+                client.query_one(&total, &total_parameters),
+            )?;
+            let groups = rows.iter().map(room_from_row).collect::<Result<_>>()?;
+            Ok((groups, count(total.try_get(0)?)))
+        })
+    }
+
+    fn change_member(&self, write: MemberWrite) -> StoreFuture<'_, MemberApplied> {
+        Box::pin(async move {
+            let mut client = self.writing().await?;
+            let transaction = client.transaction().await?;
+            let applied = change_member(&transaction, &write).await?;
+            if applied == MemberApplied::Done {
+                transaction.commit().await?;
+            } else {
+                transaction.rollback().await?;
+            }
+            client.finish();
+            Ok(applied)
+        })
+    }
+
+    fn delete_group(&self, deletion: GroupDeletion) -> StoreFuture<'_, bool> {
+        Box::pin(async move {
+            let mut client = self.writing().await?;
+            let transaction = client.transaction().await?;
+            let deleted = delete_group(&transaction, &deletion).await?;
+            if deleted {
+                transaction.commit().await?;
+            } else {
+                transaction.rollback().await?;
+            }
+            client.finish();
+            Ok(deleted)
         })
     }
 
     fn session_events(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<SessionEvent>> {
         Some(sessions::listen(Arc::clone(&self.config)))
     }
+}
+
+/// Locks a room's row (`FOR UPDATE` to delete it, `FOR NO KEY UPDATE` to change its
+/// memberships and counters) and checks a guard, in `transaction`: whether both are there.
+///
+/// The room is locked first, as invites lock it first: changes to one group's memberships,
+/// from any instance, then take effect one after the other, and each statement after the
+/// lock reads what the one before committed (READ COMMITTED takes a snapshot per statement).
+async fn lock_room(
+    transaction: &Transaction<'_>,
+    room_id: &str,
+    strength: &str,
+    guard: &Guard,
+) -> Result<bool> {
+    let room = transaction
+        .query_opt(
+            &format!("SELECT 1 FROM rooms WHERE id = $1 FOR {strength}"),
+            &[&room_id],
+        )
+        .await?;
+    if room.is_none() {
+        return Ok(false);
+    }
+    let Guard::Member { user_id, roles } = guard else {
+        return Ok(true);
+    };
+    let roles: Option<Vec<&str>> = roles.map(<[&str]>::to_vec);
+    let held = transaction
+        .query_opt(
+            "SELECT 1 FROM subscriptions WHERE rid = $1 AND user_id = $2 \
+             AND ($3::text[] IS NULL OR roles && $3::text[]) FOR SHARE",
+            &[&room_id, user_id, &roles],
+        )
+        .await?;
+    Ok(held.is_some())
+}
+
+/// A membership change in `transaction`; see [`Store::change_member`].
+async fn change_member(
+    transaction: &Transaction<'_>,
+    write: &MemberWrite,
+) -> Result<MemberApplied> {
+    let room_id = &write.room_id;
+    if !lock_room(transaction, room_id, "NO KEY UPDATE", &write.guard).await? {
+        return Ok(MemberApplied::Stale);
+    }
+    let current = transaction
+        .query_opt(
+            "SELECT roles FROM subscriptions WHERE rid = $1 AND user_id = $2 FOR UPDATE",
+            &[room_id, &write.user_id],
+        )
+        .await?;
+    match current {
+        Some(row) if row.try_get::<_, Vec<String>>(0)? == write.expected => {}
+        _ => return Ok(MemberApplied::Stale),
+    }
+    if write.keep_an_owner {
+        let another: bool = transaction
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM subscriptions \
+                 WHERE rid = $1 AND user_id <> $2 AND 'owner' = ANY (roles))",
+                &[room_id, &write.user_id],
+            )
+            .await?
+            .try_get(0)?;
+        if !another {
+            return Ok(MemberApplied::LastOwner);
+        }
+    }
+    let now = util::now();
+    let left: i64 = match &write.change {
+        MemberChange::Remove => {
+            transaction
+                .execute(
+                    "DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2",
+                    &[room_id, &write.user_id],
+                )
+                .await?;
+            1
+        }
+        MemberChange::SetRoles(roles) => {
+            transaction
+                .execute(
+                    "UPDATE subscriptions SET roles = $1, updated_at = $2 \
+                     WHERE rid = $3 AND user_id = $4",
+                    &[roles, &now, room_id, &write.user_id],
+                )
+                .await?;
+            0
+        }
+    };
+    let message = &write.message;
+    transaction
+        .execute(
+            "INSERT INTO messages (id, rid, t, msg, ts, u_id, u_username, u_name, role, \
+             groupable, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, false, $5)",
+            &[
+                &util::new_id(),
+                room_id,
+                &message.message_type,
+                &message.msg,
+                &now,
+                &message.author.id,
+                &message.author.username,
+                &message.author.name,
+                &message.role,
+            ],
+        )
+        .await?;
+    transaction
+        .execute(
+            "UPDATE rooms SET users_count = users_count - $1, msgs = msgs + 1, updated_at = $2 \
+             WHERE id = $3",
+            &[&left, &now, room_id],
+        )
+        .await?;
+    Ok(MemberApplied::Done)
+}
+
+/// A group's deletion in `transaction`; see [`Store::delete_group`]. Memberships and messages
+/// have no `ON DELETE CASCADE` (see [`schema`]): they go here, under the room's lock.
+async fn delete_group(transaction: &Transaction<'_>, deletion: &GroupDeletion) -> Result<bool> {
+    let room_id = &deletion.room_id;
+    if !lock_room(transaction, room_id, "UPDATE", &deletion.guard).await? {
+        return Ok(false);
+    }
+    transaction
+        .execute("DELETE FROM subscriptions WHERE rid = $1", &[room_id])
+        .await?;
+    transaction
+        .execute("DELETE FROM messages WHERE rid = $1", &[room_id])
+        .await?;
+    transaction
+        .execute("DELETE FROM rooms WHERE id = $1", &[room_id])
+        .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

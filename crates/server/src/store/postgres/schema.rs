@@ -9,8 +9,8 @@
 //! users by id, by `username_key` and by `email_key` (the last two unique, so that two
 //! accounts never share a username or an address ignoring case); tokens by `hashed_token` and
 //! by user; rooms by id and by name (unique); memberships by `(rid, user_id)`, which also makes
-//! a membership unique, and by `(rid, username)` for member lists; messages by `(rid, seq)`
-//! for a room's history.
+//! a membership unique, by `(rid, username)` for member lists and by `user_id` for a user's
+//! groups; messages by `(rid, seq)` for a room's history.
 //!
 //! Memberships and messages carry no foreign keys. PostgreSQL checks a foreign key row by row,
 //! one look-up and one lock per inserted row: two thirds of the time of a 10,000-user invite.
@@ -29,7 +29,10 @@ use crate::store::StoreError;
 const MIGRATION_LOCK: i64 = 0x72_63_2d_6d_69_67_72;
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The first schema: users, tokens, rooms, memberships, messages.
+const V1: &str = r#"
 CREATE TABLE users (
     id             TEXT PRIMARY KEY,
     username       TEXT NOT NULL,
@@ -119,7 +122,15 @@ INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, is_
 VALUES ('GENERAL', 'c', 'general', 'general', 'rocket.cat', 'rocket.cat', 'Rocket.Cat', true,
         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
-"#];
+"#;
+
+/// Memberships after they begin: a user's groups are listed (`subscriptions_user`), and the
+/// system messages of leaving, removals and role changes name their author's display name
+/// and, for role changes, the role.
+const V2: &str = r#"
+CREATE INDEX subscriptions_user ON subscriptions (user_id);
+ALTER TABLE messages ADD COLUMN u_name TEXT, ADD COLUMN role TEXT;
+"#;
 
 /// The schema version this build writes.
 pub(super) const VERSION: usize = MIGRATIONS.len();

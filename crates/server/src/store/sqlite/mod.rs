@@ -24,10 +24,10 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{
-    GroupRow, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite, Store,
-    StoreError, StoreFuture,
+    GroupDeletion, GroupRow, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, MemberApplied,
+    MemberWrite, NewUser, Store, StoreError, StoreFuture, TokenHolder,
 };
-use crate::domain::groups::Page;
+use crate::domain::groups::{GroupOrder, Page};
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 
 mod checkpoint;
@@ -377,11 +377,11 @@ impl Store for SqliteStore {
         &self,
         user_id: String,
         hashed_token: String,
-    ) -> StoreFuture<'_, Option<UserRecord>> {
+    ) -> StoreFuture<'_, Option<TokenHolder>> {
         self.read(move |conn| queries::authenticate(conn, &user_id, &hashed_token))
     }
 
-    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<UserRecord>> {
+    fn token_holder(&self, hashed_token: String) -> StoreFuture<'_, Option<TokenHolder>> {
         self.read(move |conn| queries::token_holder(conn, &hashed_token))
     }
 
@@ -431,8 +431,21 @@ impl Store for SqliteStore {
         self.write(move |conn| queries::apply_invite(conn, write))
     }
 
-    fn set_roles(&self, write: RolesWrite) -> StoreFuture<'_, bool> {
-        self.write(move |conn| queries::set_roles(conn, write))
+    fn groups(
+        &self,
+        member: Option<String>,
+        order: Vec<GroupOrder>,
+        page: Page,
+    ) -> StoreFuture<'_, (Vec<RoomRecord>, u64)> {
+        self.read(move |conn| queries::groups(conn, member.as_deref(), &order, page))
+    }
+
+    fn change_member(&self, write: MemberWrite) -> StoreFuture<'_, MemberApplied> {
+        self.write(move |conn| queries::change_member(conn, write))
+    }
+
+    fn delete_group(&self, deletion: GroupDeletion) -> StoreFuture<'_, bool> {
+        self.write(move |conn| queries::delete_group(conn, deletion))
     }
 }
 
@@ -444,7 +457,7 @@ mod tests {
 
     use super::*;
     use crate::domain::invite::INVITED;
-    use crate::store::{Guard, MemberRow};
+    use crate::store::{Guard, MemberChange, MemberRow, SystemMessage};
 
     fn user(name: &str) -> NewUser {
         NewUser {
@@ -547,25 +560,58 @@ mod tests {
         assert_eq!((room.users_count, room.msgs), (3, 1));
     }
 
+    fn role_write(
+        room_id: &str,
+        by: &UserRecord,
+        member: &UserRecord,
+        expected: &[&str],
+    ) -> MemberWrite {
+        MemberWrite {
+            room_id: room_id.to_owned(),
+            user_id: member.id.clone(),
+            expected: expected.iter().map(|role| (*role).to_owned()).collect(),
+            change: MemberChange::SetRoles(vec!["moderator".to_owned()]),
+            keep_an_owner: false,
+            message: SystemMessage {
+                message_type: "subscription-role-added",
+                msg: member.username.clone(),
+                author: UserRef::new(&by.id, &by.username),
+                role: Some("moderator"),
+            },
+            guard: Guard::Member {
+                user_id: by.id.clone(),
+                roles: Some(&["owner"]),
+            },
+        }
+    }
+
     #[tokio::test]
     async fn roles_that_changed_since_they_were_read_are_not_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("roles.db")).unwrap();
         let (room_id, owner, member, _) = team(&store).await;
-        let write = |expected: &[&str]| RolesWrite {
-            room_id: room_id.clone(),
-            user_id: member.id.clone(),
-            expected: expected.iter().map(|role| (*role).to_owned()).collect(),
-            roles: vec!["moderator".to_owned()],
-            guard: Guard::Member {
-                user_id: owner.id.clone(),
-                roles: Some(&["owner"]),
-            },
-        };
-        assert!(!store.set_roles(write(&["leader"])).await.unwrap());
-        assert!(store.set_roles(write(&[])).await.unwrap());
-        assert!(!store.set_roles(write(&[])).await.unwrap(), "applied twice");
-        let membership = store.membership(room_id, member.id).await.unwrap().unwrap();
+        let write = |expected: &[&str]| role_write(&room_id, &owner, &member, expected);
+        let change = |write| store.change_member(write);
+        assert_eq!(
+            change(write(&["leader"])).await.unwrap(),
+            MemberApplied::Stale
+        );
+        assert_eq!(change(write(&[])).await.unwrap(), MemberApplied::Done);
+        assert_eq!(
+            change(write(&[])).await.unwrap(),
+            MemberApplied::Stale,
+            "applied twice"
+        );
+        let membership = store
+            .membership(room_id.clone(), member.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(membership.roles, ["moderator"]);
+        let (room, _) = store
+            .room_for(RoomSelector::id(&room_id), owner.id)
+            .await
+            .unwrap();
+        assert_eq!(room.unwrap().msgs, 1, "one message, for the change made");
     }
 }

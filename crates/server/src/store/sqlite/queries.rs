@@ -10,12 +10,13 @@ use rocketchat_protocol::user::username_key;
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde_json::{Map, Value, json};
 
-use crate::domain::groups::Page;
+use crate::domain::groups::{GroupOrder, Page};
 use crate::domain::invite::Candidate;
 use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
 use crate::store::{
-    GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity, NewUser, RolesWrite,
-    StoreError,
+    GroupDeletion, GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity,
+    MemberApplied, MemberChange, MemberWrite, NewUser, StoreError, SystemMessage, TokenHolder,
+    named, order_by,
 };
 use crate::util;
 
@@ -200,20 +201,25 @@ pub(super) fn authenticate(
     conn: &Connection,
     user_id: &str,
     hashed: &str,
-) -> Result<Option<UserRecord>> {
+) -> Result<Option<TokenHolder>> {
     // The hashed token is the table's key: one look-up, then the user must be the one named.
-    Ok(token_holder(conn, hashed)?.filter(|user| user.id == user_id))
+    Ok(token_holder(conn, hashed)?.filter(|holder| holder.user.id == user_id))
 }
 
-pub(super) fn token_holder(conn: &Connection, hashed: &str) -> Result<Option<UserRecord>> {
+pub(super) fn token_holder(conn: &Connection, hashed: &str) -> Result<Option<TokenHolder>> {
     Ok(conn
         .prepare_cached(
             "SELECT u.id, u.username, u.name, u.email, u.email_verified, u.roles, u.user_type, \
-             u.active, u.status, u.created_at, u.updated_at \
+             u.active, u.status, u.created_at, u.updated_at, t.created_at \
              FROM login_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.hashed_token = ?1 AND u.active = 1",
         )?
-        .query_row(params![hashed], user_from_row)
+        .query_row(params![hashed], |row| {
+            Ok(TokenHolder {
+                user: user_from_row(row)?,
+                issued_at: row.get(11)?,
+            })
+        })
         .optional()?)
 }
 
@@ -305,8 +311,8 @@ pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Ve
     let (limit, offset) = limit_offset(page);
     Ok(conn
         .prepare_cached(
-            "SELECT id, rid, t, msg, ts, u_id, u_username, groupable, updated_at FROM messages \
-             WHERE rid = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
+            "SELECT id, rid, t, msg, ts, u_id, u_username, u_name, role, groupable, updated_at \
+             FROM messages WHERE rid = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?
         .query_map(params![room_id, limit, offset], |row| {
             Ok(MessageRecord {
@@ -315,9 +321,13 @@ pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Ve
                 message_type: row.get(2)?,
                 msg: row.get(3)?,
                 ts: row.get(4)?,
-                u: UserRef::new(row.get::<_, String>(5)?, row.get::<_, String>(6)?),
-                groupable: row.get(7)?,
-                updated_at: row.get(8)?,
+                u: named(
+                    UserRef::new(row.get::<_, String>(5)?, row.get::<_, String>(6)?),
+                    row.get(7)?,
+                ),
+                role: row.get(8)?,
+                groupable: row.get(9)?,
+                updated_at: row.get(10)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?)
@@ -400,23 +410,143 @@ fn guard_holds(conn: &Connection, room_id: &str, guard: &Guard) -> Result<bool> 
     }))
 }
 
-pub(super) fn set_roles(conn: &Connection, write: RolesWrite) -> Result<bool> {
-    if !guard_holds(conn, &write.room_id, &write.guard)? {
+/// A membership change, in the writer's transaction. Nothing else writes between its checks
+/// and its commit, so that checking is enough: the guard, the member's roles as the rules saw
+/// them, and another owner where the change needs one.
+pub(super) fn change_member(conn: &Connection, write: MemberWrite) -> Result<MemberApplied> {
+    let MemberWrite {
+        room_id,
+        user_id,
+        expected,
+        change,
+        keep_an_owner,
+        message,
+        guard,
+    } = write;
+    if !guard_holds(conn, &room_id, &guard)? {
+        return Ok(MemberApplied::Stale);
+    }
+    match membership(conn, &room_id, &user_id)? {
+        Some(current) if current.roles == expected => {}
+        _ => return Ok(MemberApplied::Stale),
+    }
+    if keep_an_owner && !another_owner(conn, &room_id, &user_id)? {
+        return Ok(MemberApplied::LastOwner);
+    }
+    let now = util::now();
+    let left = match change {
+        MemberChange::Remove => {
+            conn.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
+                .execute(params![room_id, user_id])?;
+            1
+        }
+        MemberChange::SetRoles(roles) => {
+            conn.prepare_cached(
+                "UPDATE subscriptions SET roles = ?1, updated_at = ?2 \
+                 WHERE rid = ?3 AND user_id = ?4",
+            )?
+            .execute(params![
+                serde_json::to_string(&roles).unwrap_or_default(),
+                now,
+                room_id,
+                user_id
+            ])?;
+            0
+        }
+    };
+    insert_message(conn, &room_id, &message, &now)?;
+    conn.prepare_cached(
+        "UPDATE rooms SET users_count = users_count - ?1, msgs = msgs + 1, updated_at = ?2 \
+         WHERE id = ?3",
+    )?
+    .execute(params![left, now, room_id])?;
+    Ok(MemberApplied::Done)
+}
+
+/// Whether a member of the room other than `user_id` holds `owner`.
+fn another_owner(conn: &Connection, room_id: &str, user_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM subscriptions s, json_each(s.roles) r \
+             WHERE s.rid = ?1 AND s.user_id <> ?2 AND r.value = 'owner')",
+        )?
+        .query_row(params![room_id, user_id], |row| row.get(0))?)
+}
+
+fn insert_message(
+    conn: &Connection,
+    room_id: &str,
+    message: &SystemMessage,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO messages (id, rid, t, msg, ts, u_id, u_username, u_name, role, groupable, \
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?5)",
+    )?
+    .execute(params![
+        util::new_id(),
+        room_id,
+        message.message_type,
+        message.msg,
+        now,
+        message.author.id,
+        message.author.username,
+        message.author.name,
+        message.role,
+    ])?;
+    Ok(())
+}
+
+/// Deletes a group, its memberships and its messages, in the writer's transaction.
+pub(super) fn delete_group(conn: &Connection, deletion: GroupDeletion) -> Result<bool> {
+    let GroupDeletion { room_id, guard } = deletion;
+    if !guard_holds(conn, &room_id, &guard)? {
         return Ok(false);
     }
-    let changed = conn
-        .prepare_cached(
-            "UPDATE subscriptions SET roles = ?1, updated_at = ?2 \
-             WHERE rid = ?3 AND user_id = ?4 AND roles = ?5",
-        )?
-        .execute(params![
-            serde_json::to_string(&write.roles).unwrap_or_default(),
-            util::now(),
-            write.room_id,
-            write.user_id,
-            serde_json::to_string(&write.expected).unwrap_or_default(),
-        ])?;
-    Ok(changed == 1)
+    conn.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1")?
+        .execute([&room_id])?;
+    conn.prepare_cached("DELETE FROM messages WHERE rid = ?1")?
+        .execute([&room_id])?;
+    let deleted = conn
+        .prepare_cached("DELETE FROM rooms WHERE id = ?1")?
+        .execute([&room_id])?;
+    Ok(deleted == 1)
+}
+
+pub(super) fn groups(
+    conn: &Connection,
+    member: Option<&str>,
+    order: &[GroupOrder],
+    page: Page,
+) -> Result<(Vec<RoomRecord>, u64)> {
+    let (limit, offset) = limit_offset(page);
+    let columns = ROOM_COLUMNS
+        .split(", ")
+        .map(|column| format!("r.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (from, count) = match member {
+        Some(_) => (
+            "rooms r JOIN subscriptions s ON s.rid = r.id AND s.user_id = ?1 WHERE r.t = 'p'",
+            "SELECT COUNT(*) FROM subscriptions s JOIN rooms r ON r.id = s.rid \
+             WHERE s.user_id = ?1 AND r.t = 'p'",
+        ),
+        None => (
+            "rooms r WHERE r.t = 'p' AND ?1 IS NULL",
+            "SELECT COUNT(*) FROM rooms r WHERE r.t = 'p' AND ?1 IS NULL",
+        ),
+    };
+    let groups = conn
+        .prepare_cached(&format!(
+            "SELECT {columns} FROM {from} ORDER BY {} LIMIT ?2 OFFSET ?3",
+            order_by(order, "BINARY")
+        ))?
+        .query_map(params![member, limit, offset], room_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = conn
+        .prepare_cached(count)?
+        .query_row(params![member], |row| row.get(0))?;
+    Ok((groups, total))
 }
 
 /// The facts of an invite, on one read connection.

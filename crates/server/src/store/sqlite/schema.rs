@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use crate::store::StoreError;
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The first schema: users, tokens, rooms, memberships, messages.
+const V1: &str = r#"
 CREATE TABLE users (
     id             TEXT PRIMARY KEY,
     username       TEXT NOT NULL,
@@ -59,8 +62,7 @@ CREATE TABLE rooms (
 -- sit together, so adding members to a room writes the pages of that room only. The
 -- Rocket.Chat `_id` is kept as a column; no query looks a subscription up by it. Queries:
 -- membership (the key), members by username (`subscriptions_room_username`, which carries
--- `user_id` as part of the key). No query lists a user's rooms yet; the one that does will
--- bring its index on (user_id).
+-- `user_id` as part of the key).
 CREATE TABLE subscriptions (
     rid            TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
     user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -80,7 +82,6 @@ CREATE TABLE subscriptions (
 CREATE INDEX subscriptions_room_username ON subscriptions (rid, username);
 
 -- Messages in insertion order (`seq`); a room's history is `messages_room`, newest first.
--- Messages are never deleted, so `seq` needs no AUTOINCREMENT bookkeeping to stay increasing.
 -- No query reads a message by its `id` (a random 17-character id, 98 bits): an index on it
 -- would cost a write at a random page per message, so the endpoint that first needs it
 -- brings it, in a migration of its own.
@@ -108,7 +109,19 @@ INSERT INTO rooms (id, t, name, fname, owner_id, owner_username, owner_name, is_
                    ts, updated_at)
 VALUES ('GENERAL', 'c', 'general', 'general', 'rocket.cat', 'rocket.cat', 'Rocket.Cat', 1,
         strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-"#];
+"#;
+
+/// Memberships after they begin: a user's groups are listed (`subscriptions_user`), members
+/// leave and are removed and groups are deleted with their messages, and the system messages
+/// of those changes name their author's display name and, for role changes, the role.
+///
+/// Deleting messages does not disturb `seq`: a new message still gets a number above every
+/// message that remains, so a room's history keeps its order.
+const V2: &str = r#"
+CREATE INDEX subscriptions_user ON subscriptions (user_id);
+ALTER TABLE messages ADD COLUMN u_name TEXT;
+ALTER TABLE messages ADD COLUMN role TEXT;
+"#;
 
 /// The schema version this build writes.
 pub(super) const VERSION: usize = MIGRATIONS.len();

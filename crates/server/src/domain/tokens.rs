@@ -1,0 +1,61 @@
+//! How long a login token stays valid: Rocket.Chat's `Accounts_LoginExpiration`, counted from
+//! the login that handed the token out, and enforced the moment it ends (Rocket.Chat removes
+//! expired tokens every ten minutes, and accepts them until then).
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::util;
+
+/// How much longer a token handed out at `issued_at` stays valid at `now`, given its
+/// `lifetime`: `None` once it has expired, or when `issued_at` is not a date this server
+/// wrote (a token nobody can vouch for is refused).
+pub(crate) fn remaining(
+    issued_at: &str,
+    lifetime: Duration,
+    now: OffsetDateTime,
+) -> Option<Duration> {
+    let expires = util::parse_iso(issued_at)? + lifetime;
+    Duration::try_from(expires - now)
+        .ok()
+        .filter(|left| !left.is_zero())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+    #[test]
+    fn a_token_is_valid_until_its_lifetime_ends() {
+        let issued = util::parse_iso("2026-01-01T00:00:00.000Z").unwrap();
+        let at = |offset: Duration| issued + offset;
+        assert_eq!(
+            remaining("2026-01-01T00:00:00.000Z", 90 * DAY, at(DAY)),
+            Some(89 * DAY)
+        );
+        assert_eq!(
+            remaining(
+                "2026-01-01T00:00:00.000Z",
+                90 * DAY,
+                at(90 * DAY - Duration::from_millis(1))
+            ),
+            Some(Duration::from_millis(1))
+        );
+        assert_eq!(
+            remaining("2026-01-01T00:00:00.000Z", 90 * DAY, at(90 * DAY)),
+            None
+        );
+        assert_eq!(
+            remaining("2026-01-01T00:00:00.000Z", 90 * DAY, at(91 * DAY)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_date_this_server_did_not_write_is_expired() {
+        assert_eq!(remaining("yesterday", DAY, OffsetDateTime::now_utc()), None);
+    }
+}
