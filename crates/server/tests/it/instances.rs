@@ -157,7 +157,7 @@ async fn instances_started_together_migrate_once() {
                 .iter()
                 .map(|row| row.get(0))
                 .collect();
-            assert_eq!(versions, [1]);
+            assert_eq!(versions, [1, 2], "each migration, once");
             let admins: i64 = db
                 .query_one("SELECT count(*) FROM users WHERE username = 'admin'", &[])
                 .await

@@ -1,12 +1,16 @@
 //! A membership after it began, over real HTTP on both stores: removing members, leaving,
-//! room roles, deleting a group, and what each writes (`ru`, `ul`, role messages, counters).
+//! room roles, deleting a group, and what each writes (`ru`, `ul`, role messages, counters);
+//! the lists of groups, `users.info`, and how long a login token lives.
 
 use rocketchat_server::testing::{TestServer, TestUser, UserSpec};
 use serde_json::{Value, json};
 
 use crate::common::stores::Store;
 use crate::store_tests;
-use crate::support::{Answer, World, execute_sql, get, poison_messages, post, start, start_with};
+use crate::support::{
+    Answer, World, assert_answer_snapshot, execute_sql, get, poison_messages, post, start,
+    start_with,
+};
 
 impl World {
     /// `who` calls `groups.<route>` about the group and `body`'s other keys.
@@ -539,4 +543,144 @@ async fn backdate_tokens(user: &TestUser, issued: time::OffsetDateTime) {
         user.user_id
     ))
     .await;
+}
+
+/// `text` percent-encoded for a query string.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// The names of the groups of a `groups.list` answer, in order.
+fn group_names(answer: &Answer) -> Vec<String> {
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    answer.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| group["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+store_tests! {
+    /// `groups.list`: the caller's private groups, by name unless sorted, a page at a time,
+    /// with how many there are in all.
+    #[tokio::test]
+    async fn groups_list_pages_and_sorts_the_callers_groups() {
+        let world = World::new().await;
+        let server = &world.server;
+        server.create_group(&world.owner, "charlie", &["john.doe"]).await;
+        server.create_group(&world.owner, "alpha", &["john.doe", "jane.doe"]).await;
+        server.create_group(&world.owner, "Bravo", &["john.doe"]).await;
+        let list = |who: &TestUser, query: String| {
+            let (server, who) = (server, who.clone());
+            async move { get(server, &format!("/api/v1/groups.list{query}"), &who).await }
+        };
+        let all = list(&world.owner, String::new()).await;
+        // Byte order: capitals first, as Rocket.Chat's database sorts.
+        assert_eq!(group_names(&all), ["Bravo", "alpha", "charlie", "private-abc"]);
+        assert_eq!(
+            (&all.body["offset"], &all.body["count"], &all.body["total"]),
+            (&json!(0), &json!(4), &json!(4))
+        );
+        let page = list(
+            &world.owner,
+            format!("?sort={}&count=2&offset=1", encoded(r#"{"name":-1}"#)),
+        )
+        .await;
+        assert_eq!(group_names(&page), ["charlie", "alpha"]);
+        assert_eq!(
+            (&page.body["offset"], &page.body["count"], &page.body["total"]),
+            (&json!(1), &json!(2), &json!(4))
+        );
+        let by_size = list(
+            &world.owner,
+            format!("?sort={}", encoded(r#"{"usersCount":-1,"color":1,"name":1}"#)),
+        )
+        .await;
+        assert_eq!(group_names(&by_size), ["alpha", "Bravo", "charlie", "private-abc"]);
+        let john = server.log_in("john.doe").await;
+        let small = list(&john, "?count=1".to_owned()).await;
+        assert_eq!(group_names(&small), ["Bravo"]);
+        assert_eq!(small.body["total"], 3);
+        assert_answer_snapshot!("groups_list", small.body);
+        let outsider = list(&world.outsider, String::new()).await;
+        assert_eq!(
+            outsider.body,
+            json!({ "groups": [], "offset": 0, "count": 0, "total": 0, "success": true })
+        );
+        let bad = list(&world.owner, format!("?sort={}", encoded(r#"{"name":"asc"}"#))).await;
+        bad.assert_fixture(400, "groups.list/error-400-invalid-sort.json");
+    }
+
+    /// `groups.listAll` lists every private group, for admins only.
+    #[tokio::test]
+    async fn groups_list_all_is_for_admins() {
+        let world = World::new().await;
+        world.server.create_group(&world.member, "members-own", &[]).await;
+        let refused = get(&world.server, "/api/v1/groups.listAll", &world.owner).await;
+        refused.assert_fixture(403, "groups.listAll/error-403.json");
+        let admin = world.server.admin().clone();
+        let all = get(&world.server, "/api/v1/groups.listAll", &admin).await;
+        assert_eq!(group_names(&all), ["members-own", "private-abc"]);
+        assert_eq!(all.body["total"], 2);
+        let mine = get(&world.server, "/api/v1/groups.list", &admin).await;
+        assert_eq!(mine.body["total"], 0);
+    }
+
+    /// `users.info`: anyone may look a user up; e-mail addresses, roles and dates only for the
+    /// user themself and admins; never a token.
+    #[tokio::test]
+    async fn users_info_shows_more_to_the_user_themself_and_admins() {
+        let world = World::new().await;
+        let server = &world.server;
+        let info = |who: &TestUser, query: &str| {
+            let (server, who, query) = (server, who.clone(), query.to_owned());
+            async move { get(server, &format!("/api/v1/users.info?{query}"), &who).await }
+        };
+        let other = info(&world.member, "username=testing1").await;
+        assert_eq!(other.status, 200, "{:#}", other.body);
+        assert_answer_snapshot!("users_info_other", other.body);
+        assert_eq!(other.body["user"]["canViewAllInfo"], false);
+        assert_eq!(other.body["user"].get("emails"), None);
+        let by_id = info(&world.member, &format!("userId={}", world.owner.user_id)).await;
+        assert_eq!(by_id.body, other.body);
+        // `userId` also matches a username, as Rocket.Chat's look-up does; it is not "self".
+        let own = info(&world.owner, "userId=testing1").await;
+        assert_eq!(own.body, other.body);
+
+        let themself = info(&world.owner, &format!("userId={}", world.owner.user_id)).await;
+        assert_answer_snapshot!("users_info_self", themself.body);
+        assert_eq!(themself.body["user"]["canViewAllInfo"], true);
+        assert_eq!(themself.body["user"]["emails"][0]["address"], "testing1@example.com");
+        assert_eq!(themself.body["user"].get("services"), None);
+        let admin = server.admin().clone();
+        let by_admin = info(&admin, "username=testing1").await;
+        assert_eq!(by_admin.body, themself.body);
+
+        // The username must match exactly.
+        let case = info(&world.member, "username=Testing1").await;
+        case.assert_fixture(400, "users.info/error-400-user-not-found.json");
+        let imported = info(&world.member, "importId=abc").await;
+        imported.assert_fixture(400, "users.info/error-400-user-not-found.json");
+        let empty = info(&world.member, "userId=").await;
+        empty.assert_fixture(400, "users.info/error-400-invalid-search-query.json");
+        let none = info(&world.member, "includeUserRooms=true").await;
+        none.assert_fixture(400, "users.info/error-400-invalid-params.json");
+        let two = info(&world.member, "userId=a&username=b").await;
+        assert_eq!(
+            two.body,
+            json!({
+                "success": false,
+                "error": "must NOT have additional properties\n must NOT have additional properties\n must have required property 'importId'\n must match a schema in anyOf [invalid-params]",
+                "errorType": "invalid-params"
+            })
+        );
+    }
 }

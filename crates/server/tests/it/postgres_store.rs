@@ -429,6 +429,12 @@ async fn every_query_has_an_index() {
                  WHERE s.rid = 'r' AND u.active",
                 "SELECT * FROM messages WHERE rid = 'r' ORDER BY seq DESC LIMIT 20 OFFSET 0",
                 "DELETE FROM login_tokens WHERE hashed_token = 'x' AND user_id = 'y'",
+                "SELECT r.* FROM rooms r JOIN subscriptions s ON s.rid = r.id \
+                 WHERE s.user_id = 'u' AND r.t = 'p' ORDER BY r.name COLLATE \"C\" LIMIT 50",
+                "SELECT EXISTS (SELECT 1 FROM subscriptions \
+                 WHERE rid = 'r' AND user_id <> 'u' AND 'owner' = ANY (roles))",
+                "DELETE FROM subscriptions WHERE rid = 'r'",
+                "DELETE FROM messages WHERE rid = 'r'",
             ];
             for query in queries {
                 let plan: Vec<String> = db
