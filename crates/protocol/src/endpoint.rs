@@ -144,6 +144,7 @@ pub const ALL: &[Metadata] = &[
     crate::groups::list_all::METADATA,
     crate::groups::members::METADATA,
     crate::groups::history::METADATA,
+    crate::groups::roles::METADATA,
     crate::groups::add_moderator::METADATA,
     crate::groups::remove_moderator::METADATA,
     crate::groups::add_owner::METADATA,
@@ -192,6 +193,7 @@ mod tests {
                 "groups.listAll",
                 "groups.members",
                 "groups.history",
+                "groups.roles",
                 "groups.invite"
             ]
         );

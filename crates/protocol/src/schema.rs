@@ -92,6 +92,8 @@ pub fn wire_types() -> Vec<WireType> {
         WireType::of::<groups::members::Response>("groups.members", "Response", Response),
         WireType::of::<groups::history::Request>("groups.history", "Request", Request),
         WireType::of::<groups::history::Response>("groups.history", "Response", Response),
+        WireType::of::<groups::roles::Request>("groups.roles", "Request", Request),
+        WireType::of::<groups::roles::Response>("groups.roles", "Response", Response),
         WireType::of::<groups::add_moderator::Request>("groups.addModerator", "Request", Request),
         WireType::of::<groups::add_moderator::Response>(
             "groups.addModerator",

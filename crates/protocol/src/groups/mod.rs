@@ -104,6 +104,7 @@ pub mod list_all;
 pub mod members;
 pub mod remove_moderator;
 pub mod remove_owner;
+pub mod roles;
 
 /// Which group a call is about: by id or by name, never both.
 ///

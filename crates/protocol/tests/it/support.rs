@@ -111,6 +111,7 @@ pub(crate) fn parse_and_reserialize(endpoint: &str, path: &Path, value: &Value) 
             "groups.info" => reserialize::<groups::info::Response>(value),
             "groups.members" => reserialize::<groups::members::Response>(value),
             "groups.history" => reserialize::<groups::history::Response>(value),
+            "groups.roles" => reserialize::<groups::roles::Response>(value),
             "groups.list" => reserialize::<groups::list::Response>(value),
             "groups.listAll" => reserialize::<groups::list_all::Response>(value),
             "groups.addModerator" => reserialize::<groups::add_moderator::Response>(value),

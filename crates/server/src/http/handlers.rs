@@ -318,6 +318,23 @@ pub(crate) async fn group_members(
     )))
 }
 
+/// `GET /api/v1/groups.roles`
+pub(crate) async fn group_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> Answer<groups::roles::Response> {
+    let selector = room_query(&params).resolve()?;
+    let (room, _) = readable_room(&state, &auth, selector).await?;
+    let roles = state.store().room_roles(room.id.clone()).await?;
+    Ok(Json(groups::roles::Response::new(
+        roles
+            .into_iter()
+            .map(|(id, user, roles)| groups::roles::RoomRoles::new(id, &room.id, user, roles))
+            .collect(),
+    )))
+}
+
 /// `GET /api/v1/groups.history`
 pub(crate) async fn group_history(
     State(state): State<AppState>,

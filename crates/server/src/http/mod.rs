@@ -219,6 +219,7 @@ fn routes() -> Vec<Route> {
         Route::to::<groups::info::Request, _, _>(handlers::group_info),
         Route::to::<groups::members::Request, _, _>(handlers::group_members),
         Route::to::<groups::history::Request, _, _>(handlers::group_history),
+        Route::to::<groups::roles::Request, _, _>(handlers::group_roles),
         Route::to::<groups::list::Request, _, _>(handlers::list_groups_of_caller),
         Route::to::<groups::list_all::Request, _, _>(handlers::list_all_groups),
         Route::to::<groups::add_moderator::Request, _, _>(handlers::add_moderator),

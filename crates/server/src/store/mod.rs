@@ -419,6 +419,10 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// A page of a room's active members, sorted by username, and how many there are in all.
     fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)>;
 
+    /// The members of a room who hold a room role, by username: the membership's id, the
+    /// member (with their display name) and their roles.
+    fn room_roles(&self, room_id: String) -> StoreFuture<'_, Vec<(String, UserRef, Vec<String>)>>;
+
     /// A page of a room's messages, newest first.
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>>;
 

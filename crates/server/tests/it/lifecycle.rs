@@ -684,3 +684,30 @@ store_tests! {
         );
     }
 }
+
+store_tests! {
+    /// `groups.roles`: the members with a room role, by username, with their display names.
+    #[tokio::test]
+    async fn groups_roles_lists_owners_and_moderators() {
+        let world = World::new().await;
+        world.server.add_moderator(&world.room_id, &world.member).await;
+        let path = format!("/api/v1/groups.roles?roomId={}", world.room_id);
+        let roles = get(&world.server, &path, &world.member).await;
+        assert_eq!(roles.status, 200, "{:#}", roles.body);
+        let entries = roles.body["roles"].as_array().unwrap();
+        let seen: Vec<_> = entries
+            .iter()
+            .map(|entry| (entry["u"].clone(), entry["roles"].clone(), entry["rid"].clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (author(&world.member, "member"), json!(["moderator"]), json!(world.room_id)),
+                (author(&world.owner, "testing1"), json!(["owner"]), json!(world.room_id)),
+            ]
+        );
+        assert!(entries.iter().all(|entry| entry["_id"].as_str().unwrap().len() == 17));
+        let hidden = get(&world.server, &path, &world.outsider).await;
+        hidden.assert_fixture(400, "groups.invite/error-400-room-not-found.json");
+    }
+}

@@ -731,6 +731,28 @@ impl Store for PgStore {
         })
     }
 
+    fn room_roles(&self, room_id: String) -> StoreFuture<'_, Vec<(String, UserRef, Vec<String>)>> {
+        Box::pin(async move {
+            self.query(
+                "SELECT s.id, s.user_id, s.username, u.name, s.roles \
+                 FROM subscriptions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.rid = $1 AND cardinality(s.roles) > 0 ORDER BY s.username",
+                &[&room_id],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get(0)?,
+                    UserRef::new(row.try_get::<_, String>(1)?, row.try_get::<_, String>(2)?)
+                        .with_name(row.try_get::<_, String>(3)?),
+                    row.try_get(4)?,
+                ))
+            })
+            .collect()
+        })
+    }
+
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>> {
         Box::pin(async move {
             let (limit, offset) = limit_offset(page);

@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 
 use rocketchat_protocol::groups::RoomSelector;
 use rocketchat_protocol::groups::invite::LookupMode;
+use rocketchat_protocol::room::UserRef;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -417,6 +418,10 @@ impl Store for SqliteStore {
 
     fn members(&self, room_id: String, page: Page) -> StoreFuture<'_, (Vec<UserRecord>, u64)> {
         self.read(move |conn| queries::members(conn, &room_id, page))
+    }
+
+    fn room_roles(&self, room_id: String) -> StoreFuture<'_, Vec<(String, UserRef, Vec<String>)>> {
+        self.read(move |conn| queries::room_roles(conn, &room_id))
     }
 
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>> {

@@ -307,6 +307,27 @@ pub(super) fn members(
     Ok((members, total))
 }
 
+pub(super) fn room_roles(
+    conn: &Connection,
+    room_id: &str,
+) -> Result<Vec<(String, UserRef, Vec<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.id, s.user_id, s.username, u.name, s.roles \
+             FROM subscriptions s JOIN users u ON u.id = s.user_id \
+             WHERE s.rid = ?1 AND s.roles <> '[]' ORDER BY s.username",
+        )?
+        .query_map([room_id], |row| {
+            Ok((
+                row.get(0)?,
+                UserRef::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?)
+                    .with_name(row.get::<_, String>(3)?),
+                json_list(&row.get::<_, String>(4)?),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 pub(super) fn history(conn: &Connection, room_id: &str, page: Page) -> Result<Vec<MessageRecord>> {
     let (limit, offset) = limit_offset(page);
     Ok(conn
