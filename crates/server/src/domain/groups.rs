@@ -208,25 +208,33 @@ pub(crate) struct Page {
 
 impl Page {
     /// Rocket.Chat's `getPaginationItems`: `count` defaults to `default`, is capped at `max`,
-    /// and `0` means unlimited; unparsable numbers fall back to the defaults.
+    /// and `0` means unlimited; an empty value counts as absent. A value that is not a
+    /// non-negative integer is refused with `invalid-params` naming it, where Rocket.Chat would
+    /// fall back to a default without a word.
     pub(crate) fn from_query(
         offset: Option<&str>,
         count: Option<&str>,
         default: u64,
         max: u64,
-    ) -> Self {
-        let offset = offset
-            .and_then(|offset| offset.trim().parse::<u64>().ok())
-            .unwrap_or(0);
-        let count = count
-            .and_then(|count| count.trim().parse::<u64>().ok())
-            .unwrap_or(default);
+    ) -> Result<Self, ApiError> {
+        let number = |name: &str, value: Option<&str>| -> Result<Option<u64>, ApiError> {
+            match value.map(str::trim).filter(|value| !value.is_empty()) {
+                None => Ok(None),
+                Some(text) => text.parse::<u64>().map(Some).map_err(|_| {
+                    ApiError::invalid_params(format!(
+                        "{name} must be a non-negative integer, not {text:?}"
+                    ))
+                }),
+            }
+        };
+        let offset = number("offset", offset)?.unwrap_or(0);
+        let count = number("count", count)?.unwrap_or(default);
         let limit = if count == 0 {
             None
         } else {
             Some(count.min(max))
         };
-        Self { offset, limit }
+        Ok(Self { offset, limit })
     }
 }
 
@@ -288,18 +296,39 @@ mod tests {
     #[test]
     fn pagination_defaults_caps_and_unlimited() {
         assert_eq!(
-            Page::from_query(None, None, 50, 100),
+            Page::from_query(None, Some(""), 50, 100).unwrap(),
             Page {
                 offset: 0,
                 limit: Some(50)
             }
         );
         assert_eq!(
-            Page::from_query(Some("5"), Some("500"), 50, 100).limit,
+            Page::from_query(Some(" 5 "), Some("500"), 50, 100)
+                .unwrap()
+                .limit,
             Some(100)
         );
-        assert_eq!(Page::from_query(None, Some("0"), 50, 100).limit, None);
-        assert_eq!(Page::from_query(Some("x"), Some("y"), 50, 100).offset, 0);
+        assert_eq!(
+            Page::from_query(None, Some("0"), 50, 100).unwrap().limit,
+            None
+        );
+        for (offset, count, error) in [
+            (
+                Some("x"),
+                None,
+                r#"offset must be a non-negative integer, not "x" [invalid-params]"#,
+            ),
+            (
+                None,
+                Some("-1"),
+                r#"count must be a non-negative integer, not "-1" [invalid-params]"#,
+            ),
+        ] {
+            assert_eq!(
+                Page::from_query(offset, count, 50, 100).unwrap_err().error,
+                error
+            );
+        }
     }
 
     #[test]

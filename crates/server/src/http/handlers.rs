@@ -309,7 +309,7 @@ pub(crate) async fn group_members(
         params.get("count"),
         groups::members::DEFAULT_COUNT,
         groups::members::MAX_COUNT,
-    );
+    )?;
     let (members, total) = state.store().members(room.id, page).await?;
     Ok(Json(groups::members::Response::new(
         members.iter().map(UserRecord::member).collect(),
@@ -343,7 +343,7 @@ pub(crate) async fn group_history(
 ) -> Answer<groups::history::Response> {
     let selector = room_query(&params).resolve()?;
     let (room, _) = readable_room(&state, &auth, selector).await?;
-    let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX);
+    let page = Page::from_query(params.get("offset"), params.get("count"), 20, u64::MAX)?;
     let messages = state.store().history(room.id, page).await?;
     Ok(Json(groups::history::Response::new(
         messages.iter().map(MessageRecord::to_message).collect(),
@@ -455,7 +455,7 @@ async fn list_groups(
         params.get("count"),
         groups::list::DEFAULT_COUNT,
         groups::list::MAX_COUNT,
-    );
+    )?;
     let (rooms, total) = state.store().groups(member, order, page).await?;
     Ok(Json(groups::list::Response::new(
         rooms.iter().map(RoomRecord::to_room).collect(),

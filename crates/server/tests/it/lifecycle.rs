@@ -617,6 +617,18 @@ store_tests! {
         );
         let bad = list(&world.owner, format!("?sort={}", encoded(r#"{"name":"asc"}"#))).await;
         bad.assert_fixture(400, "groups.list/error-400-invalid-sort.json");
+        let bad = list(&world.owner, "?offset=AAA".to_owned()).await;
+        assert_eq!(
+            (bad.status.as_u16(), bad.body),
+            (
+                400,
+                json!({
+                    "success": false,
+                    "error": "offset must be a non-negative integer, not \"AAA\" [invalid-params]",
+                    "errorType": "invalid-params"
+                })
+            )
+        );
     }
 
     /// `groups.listAll` lists every private group, for admins only.
