@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use crate::common::stores::Store;
 use crate::store_tests;
 use crate::support::{
-    Answer, World, assert_answer_snapshot, execute_sql, get, poison_messages, post, start,
-    start_with,
+    Answer, World, assert_answer_snapshot, execute_sql, get, poison_messages, post, select_count,
+    start, start_with,
 };
 
 impl World {
@@ -458,8 +458,9 @@ store_tests! {
         }
     }
 
-    /// An invite whose caller is removed at the same moment either committed before the
-    /// removal, and its `au` message comes before the `ru`, or adds nobody.
+    /// An invite whose caller is removed or demoted at the same moment either committed
+    /// before the change, and its `au` message comes first, or adds nobody and gets the answer
+    /// the group as it is now gives.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_invite_and_the_removal_of_its_caller_agree() {
         let world = World::new().await;
@@ -473,27 +474,72 @@ store_tests! {
             assert_eq!(rejoined.status, 200, "{:#}", rejoined.body);
             world.server.add_moderator(&world.room_id, &world.member).await;
             let via = servers[round % servers.len()];
-            let (invited, kicked) = tokio::join!(
+            // Odd rounds demote the caller instead of removing them.
+            let (route, message_type, refusal) = if round % 2 == 1 {
+                ("removeModerator", "subscription-role-removed", "groups.invite/error-400-not-allowed.json")
+            } else {
+                ("kick", "ru", "groups.invite/error-400-room-not-found.json")
+            };
+            let (invited, changed) = tokio::join!(
                 post(via, "/api/v1/groups.invite", &world.member, json!({ "roomId": world.room_id, "username": guest })),
-                world.group_call("kick", &world.owner, json!({ "username": "member" })),
+                world.group_call(route, &world.owner, json!({ "username": "member" })),
             );
-            assert_eq!(kicked.status, 200, "{:#}", kicked.body);
+            assert_eq!(changed.status, 200, "{:#}", changed.body);
             let history = world.history().await;
             let position = |t: &str, msg: &str| history.iter().position(|m| m["t"] == t && m["msg"] == msg);
-            let removal = position("ru", "member").expect("the removal's message");
+            // The newest such message: this round's.
+            let change = position(message_type, "member").expect("the change's message");
             let members = world.member_names().await;
             if invited.status == 200 {
                 committed += 1;
                 assert!(members.contains(&guest), "round {round}");
                 let addition = position("au", &guest).expect("the invite's message");
-                assert!(addition > removal, "round {round}: the invite came first");
+                assert!(addition > change, "round {round}: the invite came first");
             } else {
-                invited.assert_fixture(400, "groups.invite/error-400-room-not-found.json");
+                invited.assert_fixture(400, refusal);
                 assert!(!members.contains(&guest), "round {round}");
                 assert_eq!(position("au", &guest), None);
             }
         }
-        eprintln!("{committed} of 10 invites committed before their caller's removal");
+        eprintln!("{committed} of 10 invites committed before their caller's removal or demotion");
+    }
+}
+
+store_tests! {
+    /// An invite racing the deletion of its group either commits before it (and goes with
+    /// the group) or finds the group gone; nothing of the group is left behind.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_invite_and_the_deletion_of_its_group_agree() {
+        let world = World::new().await;
+        let more = more_servers().await;
+        let servers: Vec<&TestServer> = std::iter::once(&world.server).chain(&more).collect();
+        let john = world.server.log_in("john.doe").await;
+        for round in 0..8 {
+            let name = format!("doomed-{round}");
+            let room_id = world
+                .server
+                .create_group(&world.owner, &name, &["member"])
+                .await;
+            world.server.add_moderator(&room_id, &world.member).await;
+            let via = servers[round % servers.len()];
+            let (invited, deleted) = tokio::join!(
+                post(via, "/api/v1/groups.invite", &world.member, json!({ "roomId": room_id, "username": "john.doe" })),
+                post(&world.server, "/api/v1/groups.delete", &world.owner, json!({ "roomId": room_id })),
+            );
+            assert_eq!(deleted.status, 200, "{:#}", deleted.body);
+            if invited.status != 200 {
+                invited.assert_fixture(400, "groups.invite/error-400-room-not-found.json");
+            }
+            let listed = get(&world.server, "/api/v1/groups.list", &john).await;
+            assert_eq!(listed.body["total"], 0, "round {round}: {:#}", listed.body);
+        }
+        for table in ["subscriptions", "messages"] {
+            let orphans = select_count(&format!(
+                "SELECT count(*) FROM {table} WHERE rid NOT IN (SELECT id FROM rooms)"
+            ))
+            .await;
+            assert_eq!(orphans, 0, "{table} of deleted groups");
+        }
     }
 }
 

@@ -564,3 +564,25 @@ pub(crate) async fn poison_messages() {
     };
     execute_sql(sql).await;
 }
+
+/// The one number `sql` selects, read from the running test's database from outside the
+/// server (see [`execute_sql`]).
+pub(crate) async fn select_count(sql: &str) -> i64 {
+    let url = config().database_url;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).expect("the test's SQLite file opens");
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        conn.query_row(sql, [], |row| row.get(0))
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+    } else {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("the test database accepts connections");
+        tokio::spawn(connection);
+        client
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            .get(0)
+    }
+}
