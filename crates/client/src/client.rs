@@ -384,6 +384,20 @@ impl Client {
         self.send(request).await
     }
 
+    /// `GET /api/v1/users.info`: one user, by id, username or import id: every field of the
+    /// caller themself (or of anyone, for a caller with `view-full-other-user-info`), the
+    /// public ones of others, as
+    /// [`can_view_all_info`](rocketchat_protocol::user::User::can_view_all_info) says.
+    ///
+    /// Rocket.Chat answers an unknown user with a 400 whose body has no `errorType`,
+    /// `{"success": false, "error": "User not found."}`, which comes back as [`Error::Http`].
+    pub async fn users_info(
+        &self,
+        request: &users::info::Request,
+    ) -> Result<users::info::Response, Error> {
+        self.send(request).await
+    }
+
     /// `POST /api/v1/groups.create`: creates a private group owned by the caller. Not retried
     /// once sent: see [`crate::retry`].
     pub async fn groups_create(
@@ -417,11 +431,115 @@ impl Client {
         self.send(request).await
     }
 
-    /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group.
+    /// `GET /api/v1/groups.list`: one page of the private groups the caller is a member of,
+    /// sorted by name unless the request says otherwise.
+    ///
+    /// Rocket.Chat answers a `sort` that is not a JSON object of fields and `1` or `-1` with
+    /// `error-invalid-sort`.
+    pub async fn groups_list(
+        &self,
+        request: &groups::list::Request,
+    ) -> Result<groups::list::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `GET /api/v1/groups.listAll`: one page of every private group on the server, the
+    /// caller's or not.
+    ///
+    /// The caller needs `view-room-administration` (admins have it); Rocket.Chat answers
+    /// others with a 403 ([`Error::Http`]).
+    pub async fn groups_list_all(
+        &self,
+        request: &groups::list_all::Request,
+    ) -> Result<groups::list_all::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group (the
+    /// caller needs `set-moderator` in it, as owners have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-already-moderator` when the member is one already, and
+    /// `error-user-not-in-room` when the user is not a member.
     pub async fn groups_add_moderator(
         &self,
         request: &groups::add_moderator::Request,
     ) -> Result<groups::add_moderator::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.removeModerator`: takes the moderator role from a member of the
+    /// group (the caller needs `set-moderator` in it). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-moderator` when the member is not one.
+    pub async fn groups_remove_moderator(
+        &self,
+        request: &groups::remove_moderator::Request,
+    ) -> Result<groups::remove_moderator::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.addOwner`: makes a member an owner of the group (the caller needs
+    /// `set-owner` in it, as owners have). Not retried once sent: see [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-already-owner` when the member is one already, and
+    /// `error-user-not-in-room` when the user is not a member.
+    pub async fn groups_add_owner(
+        &self,
+        request: &groups::add_owner::Request,
+    ) -> Result<groups::add_owner::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.removeOwner`: takes the owner role from a member of the group (the
+    /// caller needs `set-owner` in it). Not retried once sent: see [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-owner` when the member is not one, and
+    /// `error-remove-last-owner` when the group has no other owner.
+    pub async fn groups_remove_owner(
+        &self,
+        request: &groups::remove_owner::Request,
+    ) -> Result<groups::remove_owner::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.kick`: removes a member from the group (the caller needs
+    /// `remove-user` in it, as owners and moderators have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-in-room` when the user is not a member, and
+    /// `error-you-are-last-owner` when the member is the group's only owner.
+    pub async fn groups_kick(
+        &self,
+        request: &groups::kick::Request,
+    ) -> Result<groups::kick::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.leave`: the caller leaves the group. Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-you-are-last-owner` when the caller is the group's only
+    /// owner (make someone else an owner first, or delete the group), and `error-not-allowed`
+    /// to guests, who may not leave private groups.
+    pub async fn groups_leave(
+        &self,
+        request: &groups::leave::Request,
+    ) -> Result<groups::leave::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.delete`: deletes the group with its messages and memberships (the
+    /// caller needs `delete-p` in it, as owners have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Afterwards the group is gone for everyone: calls naming it are answered
+    /// `error-room-not-found`.
+    pub async fn groups_delete(
+        &self,
+        request: &groups::delete::Request,
+    ) -> Result<groups::delete::Response, Error> {
         self.send(request).await
     }
 

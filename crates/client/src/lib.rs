@@ -112,10 +112,10 @@ pub use reqwest;
 pub use retry::RetryPolicy;
 pub use rocketchat_protocol as protocol;
 pub use rocketchat_protocol::ErrorKind;
-pub use rocketchat_protocol::groups::RoomSelector;
 /// The answer to `groups.invite`: the protocol's `groups::invite::Response`, named for what it
 /// answers at the crate root, where other endpoints' `Response`s would be ambiguous.
 pub use rocketchat_protocol::groups::invite::Response as InviteResponse;
 pub use rocketchat_protocol::groups::invite::{
     InviteeOutcome, Invitees, LookupMode, Outcome, Summary,
 };
+pub use rocketchat_protocol::groups::{RoomSelector, UserSelector};
