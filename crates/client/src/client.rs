@@ -16,7 +16,10 @@ use rocketchat_protocol::{
         self, RoomSelector,
         invite::{self, Invitees, LookupMode},
     },
-    info, login, logout, me, users,
+    info, login, logout, me,
+    room::Room,
+    user::User,
+    users,
 };
 use tokio::sync::Mutex;
 use tracing::Instrument;
@@ -24,6 +27,7 @@ use tracing::Instrument;
 use crate::{
     Credentials, Error, RetryPolicy, Session,
     bulk::{self, BulkInvite},
+    pages::{Page, Pages},
     retry::{self, is_repeatable},
 };
 
@@ -415,12 +419,51 @@ impl Client {
         self.send(request).await
     }
 
-    /// `GET /api/v1/groups.members`: one page of a private group's members.
+    /// `GET /api/v1/groups.members`: one page of a private group's members;
+    /// [`Client::groups_members_stream`] reads them all.
     pub async fn groups_members(
         &self,
         request: &groups::members::Request,
     ) -> Result<groups::members::Response, Error> {
         self.send(request).await
+    }
+
+    /// Every member of a private group, through `groups.members`, a page of 100 at a time:
+    /// see [`Pages`] for when it ends, and for what happens when members join or leave while
+    /// it pages.
+    ///
+    /// ```no_run
+    /// # async fn run(client: rocketchat_client::Client) -> Result<(), rocketchat_client::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use rocketchat_client::RoomSelector;
+    ///
+    /// let members: Vec<_> = client
+    ///     .groups_members_stream(RoomSelector::name("team"))
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} members", members.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn groups_members_stream(&self, room: RoomSelector) -> Pages<User> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::members::Request::new(room.clone())
+                .offset(offset)
+                .count(count);
+            async move {
+                let page = client.groups_members(&request).await?;
+                Ok(Page {
+                    items: page.members,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(
+            groups::members::METADATA.name,
+            groups::members::MAX_COUNT,
+            fetch,
+        )
     }
 
     /// `GET /api/v1/groups.history`: a private group's messages, newest first.
@@ -432,7 +475,8 @@ impl Client {
     }
 
     /// `GET /api/v1/groups.list`: one page of the private groups the caller is a member of,
-    /// sorted by name unless the request says otherwise.
+    /// sorted by name unless the request says otherwise; [`Client::groups_list_stream`] reads
+    /// them all.
     ///
     /// Rocket.Chat answers a `sort` that is not a JSON object of fields and `1` or `-1` with
     /// `error-invalid-sort`.
@@ -443,8 +487,27 @@ impl Client {
         self.send(request).await
     }
 
+    /// Every private group the caller is a member of, through `groups.list`, a page of 100 at
+    /// a time, sorted by name: see [`Pages`] for when it ends, and for what happens when groups
+    /// come and go while it pages.
+    pub fn groups_list_stream(&self) -> Pages<Room> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::list::Request::new().offset(offset).count(count);
+            async move {
+                let page = client.groups_list(&request).await?;
+                Ok(Page {
+                    items: page.groups,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(groups::list::METADATA.name, groups::list::MAX_COUNT, fetch)
+    }
+
     /// `GET /api/v1/groups.listAll`: one page of every private group on the server, the
-    /// caller's or not.
+    /// caller's or not; [`Client::groups_list_all_stream`] reads them all.
     ///
     /// The caller needs `view-room-administration` (admins have it); Rocket.Chat answers
     /// others with a 403 ([`Error::Http`]).
@@ -453,6 +516,29 @@ impl Client {
         request: &groups::list_all::Request,
     ) -> Result<groups::list_all::Response, Error> {
         self.send(request).await
+    }
+
+    /// Every private group on the server, through `groups.listAll`, a page of 100 at a time,
+    /// sorted by name: see [`Pages`] for when it ends, and for what happens when groups come
+    /// and go while it pages. Needs what [`Client::groups_list_all`] needs.
+    pub fn groups_list_all_stream(&self) -> Pages<Room> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::list_all::Request::new().offset(offset).count(count);
+            async move {
+                let page = client.groups_list_all(&request).await?;
+                Ok(Page {
+                    items: page.groups,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(
+            groups::list_all::METADATA.name,
+            groups::list_all::MAX_COUNT,
+            fetch,
+        )
     }
 
     /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group (the

@@ -100,12 +100,14 @@ mod auth;
 pub mod bulk;
 mod client;
 mod error;
+mod pages;
 pub mod retry;
 
 pub use auth::{Credentials, Secret, Session};
 pub use bulk::BulkInvite;
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use error::Error;
+pub use pages::Pages;
 /// The HTTP library underneath, whose errors [`Error::Transport`] and [`Error::Timeout`] hold,
 /// and whose [`Client`](reqwest::Client) [`ClientBuilder::http_client`] takes.
 pub use reqwest;
