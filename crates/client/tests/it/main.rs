@@ -1,4 +1,5 @@
-//! Integration tests: the client against a mock HTTP server, and (in `e2e`) against our server.
+//! Integration tests: the client against a mock HTTP server (`mock_*`, `cli_*`), and against
+//! our server (`e2e*`).
 
 #[cfg(feature = "cli")]
 mod cli_mock;
@@ -9,6 +10,8 @@ mod e2e;
 mod e2e_cli;
 mod mock_bulk;
 mod mock_errors;
+mod mock_lifecycle;
+mod mock_pages;
 mod mock_retry;
 mod mock_shapes;
 mod mock_transport;
