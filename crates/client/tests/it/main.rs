@@ -8,6 +8,7 @@ mod cli_tty;
 mod e2e;
 #[cfg(feature = "cli")]
 mod e2e_cli;
+mod e2e_lifecycle;
 mod mock_bulk;
 mod mock_errors;
 mod mock_lifecycle;
