@@ -47,11 +47,12 @@ type Fetch<T> = Box<dyn Fn(u64, u64) -> PageFuture<T> + Send>;
 ///
 /// # When the list changes meanwhile
 ///
-/// Offset paging reads a list that others may be changing. A page is read at the moment it is
-/// asked for, so when an item before the current offset is removed (a member leaves, a group
-/// is deleted), the items after it move up and one of them is **skipped**; when one is added
-/// before the offset (a member joins, in the list's order), an item is **yielded twice**. A
-/// stream gives an exact snapshot only while nobody changes the list. When that matters,
+/// Offset paging reads a list that others may be changing. Each page is read when it is asked
+/// for, so when an item before the current offset is removed (a member leaves, a group is
+/// deleted), the items after it move up and one of them is **skipped**; when one is added
+/// before the offset (members come in username order and groups in name order, so a newcomer
+/// may sort there), an item is **yielded twice**. Each page's `total` replaces the last one's.
+/// A stream gives an exact snapshot only while nobody changes the list. When that matters,
 /// collect by id (a set or map drops repeats) and compare with [`total`](Self::total), or page
 /// again.
 ///
@@ -69,6 +70,7 @@ type Fetch<T> = Box<dyn Fn(u64, u64) -> PageFuture<T> + Send>;
 ///
 /// `Pages` is `Send` and `Unpin`, so it can be kept in a struct, moved to a task and polled
 /// with `StreamExt::next` without pinning it first.
+#[must_use = "a stream sends nothing until it is polled"]
 pub struct Pages<T> {
     /// The endpoint's name, for `Debug`.
     endpoint: &'static str,
@@ -111,7 +113,6 @@ impl<T> Pages<T> {
     /// the items that came.
     ///
     /// Applies to the pages asked for from then on.
-    #[must_use]
     pub fn page_size(mut self, size: u64) -> Self {
         self.page_size = size.max(1);
         self
