@@ -16,7 +16,10 @@ use rocketchat_protocol::{
         self, RoomSelector,
         invite::{self, Invitees, LookupMode},
     },
-    info, login, logout, me, users,
+    info, login, logout, me,
+    room::Room,
+    user::User,
+    users,
 };
 use tokio::sync::Mutex;
 use tracing::Instrument;
@@ -24,6 +27,7 @@ use tracing::Instrument;
 use crate::{
     Credentials, Error, RetryPolicy, Session,
     bulk::{self, BulkInvite},
+    pages::{Page, Pages},
     retry::{self, is_repeatable},
 };
 
@@ -384,6 +388,20 @@ impl Client {
         self.send(request).await
     }
 
+    /// `GET /api/v1/users.info`: one user, by id, username or import id: every field of the
+    /// caller themself (or of anyone, for a caller with `view-full-other-user-info`), the
+    /// public ones of others, as
+    /// [`can_view_all_info`](rocketchat_protocol::user::User::can_view_all_info) says.
+    ///
+    /// Rocket.Chat answers an unknown user with a 400 whose body has no `errorType`,
+    /// `{"success": false, "error": "User not found."}`, which comes back as [`Error::Http`].
+    pub async fn users_info(
+        &self,
+        request: &users::info::Request,
+    ) -> Result<users::info::Response, Error> {
+        self.send(request).await
+    }
+
     /// `POST /api/v1/groups.create`: creates a private group owned by the caller. Not retried
     /// once sent: see [`crate::retry`].
     pub async fn groups_create(
@@ -401,12 +419,51 @@ impl Client {
         self.send(request).await
     }
 
-    /// `GET /api/v1/groups.members`: one page of a private group's members.
+    /// `GET /api/v1/groups.members`: one page of a private group's members;
+    /// [`Client::groups_members_stream`] reads them all.
     pub async fn groups_members(
         &self,
         request: &groups::members::Request,
     ) -> Result<groups::members::Response, Error> {
         self.send(request).await
+    }
+
+    /// Every member of a private group, through `groups.members`, a page of 100 at a time:
+    /// see [`Pages`] for when it ends, and for what happens when members join or leave while
+    /// it pages.
+    ///
+    /// ```no_run
+    /// # async fn run(client: rocketchat_client::Client) -> Result<(), rocketchat_client::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use rocketchat_client::RoomSelector;
+    ///
+    /// let members: Vec<_> = client
+    ///     .groups_members_stream(RoomSelector::name("team"))
+    ///     .try_collect()
+    ///     .await?;
+    /// println!("{} members", members.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn groups_members_stream(&self, room: RoomSelector) -> Pages<User> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::members::Request::new(room.clone())
+                .offset(offset)
+                .count(count);
+            async move {
+                let page = client.groups_members(&request).await?;
+                Ok(Page {
+                    items: page.members,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(
+            groups::members::METADATA.name,
+            groups::members::MAX_COUNT,
+            fetch,
+        )
     }
 
     /// `GET /api/v1/groups.history`: a private group's messages, newest first.
@@ -417,11 +474,158 @@ impl Client {
         self.send(request).await
     }
 
-    /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group.
+    /// `GET /api/v1/groups.list`: one page of the private groups the caller is a member of,
+    /// sorted by name unless the request says otherwise; [`Client::groups_list_stream`] reads
+    /// them all.
+    ///
+    /// Rocket.Chat answers a `sort` that is not a JSON object of fields and `1` or `-1` with
+    /// `error-invalid-sort`.
+    pub async fn groups_list(
+        &self,
+        request: &groups::list::Request,
+    ) -> Result<groups::list::Response, Error> {
+        self.send(request).await
+    }
+
+    /// Every private group the caller is a member of, through `groups.list`, a page of 100 at
+    /// a time, sorted by name: see [`Pages`] for when it ends, and for what happens when groups
+    /// come and go while it pages.
+    pub fn groups_list_stream(&self) -> Pages<Room> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::list::Request::new().offset(offset).count(count);
+            async move {
+                let page = client.groups_list(&request).await?;
+                Ok(Page {
+                    items: page.groups,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(groups::list::METADATA.name, groups::list::MAX_COUNT, fetch)
+    }
+
+    /// `GET /api/v1/groups.listAll`: one page of every private group on the server, the
+    /// caller's or not; [`Client::groups_list_all_stream`] reads them all.
+    ///
+    /// The caller needs `view-room-administration` (admins have it); Rocket.Chat answers
+    /// others with a 403 ([`Error::Http`]).
+    pub async fn groups_list_all(
+        &self,
+        request: &groups::list_all::Request,
+    ) -> Result<groups::list_all::Response, Error> {
+        self.send(request).await
+    }
+
+    /// Every private group on the server, through `groups.listAll`, a page of 100 at a time,
+    /// sorted by name: see [`Pages`] for when it ends, and for what happens when groups come
+    /// and go while it pages. Needs what [`Client::groups_list_all`] needs.
+    pub fn groups_list_all_stream(&self) -> Pages<Room> {
+        let client = self.clone();
+        let fetch = move |offset, count| {
+            let client = client.clone();
+            let request = groups::list_all::Request::new().offset(offset).count(count);
+            async move {
+                let page = client.groups_list_all(&request).await?;
+                Ok(Page {
+                    items: page.groups,
+                    total: page.total,
+                })
+            }
+        };
+        Pages::new(
+            groups::list_all::METADATA.name,
+            groups::list_all::MAX_COUNT,
+            fetch,
+        )
+    }
+
+    /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group (the
+    /// caller needs `set-moderator` in it, as owners have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-already-moderator` when the member is one already, and
+    /// `error-user-not-in-room` when the user is not a member.
     pub async fn groups_add_moderator(
         &self,
         request: &groups::add_moderator::Request,
     ) -> Result<groups::add_moderator::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.removeModerator`: takes the moderator role from a member of the
+    /// group (the caller needs `set-moderator` in it). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-moderator` when the member is not one.
+    pub async fn groups_remove_moderator(
+        &self,
+        request: &groups::remove_moderator::Request,
+    ) -> Result<groups::remove_moderator::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.addOwner`: makes a member an owner of the group (the caller needs
+    /// `set-owner` in it, as owners have). Not retried once sent: see [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-already-owner` when the member is one already, and
+    /// `error-user-not-in-room` when the user is not a member.
+    pub async fn groups_add_owner(
+        &self,
+        request: &groups::add_owner::Request,
+    ) -> Result<groups::add_owner::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.removeOwner`: takes the owner role from a member of the group (the
+    /// caller needs `set-owner` in it). Not retried once sent: see [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-owner` when the member is not one, and
+    /// `error-remove-last-owner` when the group has no other owner.
+    pub async fn groups_remove_owner(
+        &self,
+        request: &groups::remove_owner::Request,
+    ) -> Result<groups::remove_owner::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.kick`: removes a member from the group (the caller needs
+    /// `remove-user` in it, as owners and moderators have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-user-not-in-room` when the user is not a member, and
+    /// `error-you-are-last-owner` when the member is the group's only owner.
+    pub async fn groups_kick(
+        &self,
+        request: &groups::kick::Request,
+    ) -> Result<groups::kick::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.leave`: the caller leaves the group. Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Rocket.Chat answers `error-you-are-last-owner` when the caller is the group's only
+    /// owner (make someone else an owner first, or delete the group), and `error-not-allowed`
+    /// to guests, who may not leave private groups.
+    pub async fn groups_leave(
+        &self,
+        request: &groups::leave::Request,
+    ) -> Result<groups::leave::Response, Error> {
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/groups.delete`: deletes the group with its messages and memberships (the
+    /// caller needs `delete-p` in it, as owners have). Not retried once sent: see
+    /// [`crate::retry`].
+    ///
+    /// Afterwards the group is gone for everyone: calls naming it are answered
+    /// `error-room-not-found`.
+    pub async fn groups_delete(
+        &self,
+        request: &groups::delete::Request,
+    ) -> Result<groups::delete::Response, Error> {
         self.send(request).await
     }
 

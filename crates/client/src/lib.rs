@@ -1,5 +1,6 @@
 //! An async client for Rocket.Chat's REST API around
-//! [`POST /api/v1/groups.invite`](rocketchat_protocol::groups::invite).
+//! [`POST /api/v1/groups.invite`](rocketchat_protocol::groups::invite), and the calls that look
+//! after a private group: its members, their room roles, the lists of groups, and its deletion.
 //!
 //! ```no_run
 //! use rocketchat_client::{Client, Credentials, RoomSelector};
@@ -56,9 +57,40 @@
 //! [`InviteeOutcome`], [`Outcome`] and [`Summary`] for the answer; and [`ErrorKind`], the
 //! `errorType` of [`Error::Api`].
 //!
+//! Beside the invite, the client removes members ([`Client::groups_kick`],
+//! [`Client::groups_leave`]), gives and takes room roles ([`Client::groups_add_moderator`],
+//! [`Client::groups_remove_moderator`], [`Client::groups_add_owner`],
+//! [`Client::groups_remove_owner`]) with a [`UserSelector`] for the member, deletes groups
+//! ([`Client::groups_delete`]), lists them ([`Client::groups_list`],
+//! [`Client::groups_list_all`]) and looks users up ([`Client::users_info`]). Whole lists come
+//! as [`Pages`] (see [Paging](#paging)).
+//!
 //! This crate owns the transport: the base URL, credentials (an existing token, or a password
 //! it exchanges through `login` when first needed and again after a 401), timeouts, the user
 //! agent and retries. [`Client::bulk_invite`] sends a long list in batches (see [`bulk`]).
+//!
+//! # Paging
+//!
+//! The list calls answer one page at a time. [`Client::groups_members_stream`],
+//! [`Client::groups_list_stream`] and [`Client::groups_list_all_stream`] read a whole list,
+//! page after page, as [`Pages`]: a [`Stream`](futures_core::Stream) of `Result<T, Error>`
+//! that ends after the last item or the first error. Read it with the `StreamExt` or
+//! `TryStreamExt` of [`futures-util`](https://docs.rs/futures-util) (or `futures`). Offset
+//! paging may skip or repeat an entry when the list changes meanwhile; [`Pages`] says when.
+//!
+//! ```no_run
+//! # async fn run(client: rocketchat_client::Client) -> Result<(), rocketchat_client::Error> {
+//! use futures_util::TryStreamExt;
+//! use rocketchat_client::RoomSelector;
+//!
+//! let mut members = client.groups_members_stream(RoomSelector::name("private-abc"));
+//! while let Some(member) = members.try_next().await? {
+//!     println!("{} ({})", member.username.unwrap_or_default(), member.id);
+//! }
+//! let groups: Vec<_> = client.groups_list_stream().try_collect().await?;
+//! println!("a member of {} groups", groups.len());
+//! # Ok(()) }
+//! ```
 //!
 //! # Errors
 //!
@@ -74,8 +106,9 @@
 //! and jitter ([`RetryPolicy`]), honouring `Retry-After` (seconds or an HTTP date) and, on a
 //! 429, Rocket.Chat's "You must wait N seconds" and `X-RateLimit-Reset` (epoch milliseconds).
 //! Other 4xx answers are never retried. Calls that are not safe to repeat (`users.create`,
-//! `groups.create`, `groups.addModerator`, `logout`) are retried only when the server cannot
-//! have acted on them; the [`retry`] module explains which calls are which.
+//! `groups.create`, the room-role calls, `groups.kick`, `groups.leave`, `groups.delete`,
+//! `logout`) are retried only when the server cannot have acted on them; the [`retry`] module
+//! explains which calls are which. Each page of a stream is one call, with these retries.
 //!
 //! # Logging
 //!
@@ -100,22 +133,24 @@ mod auth;
 pub mod bulk;
 mod client;
 mod error;
+mod pages;
 pub mod retry;
 
 pub use auth::{Credentials, Secret, Session};
 pub use bulk::BulkInvite;
 pub use client::{Client, ClientBuilder, DEFAULT_USER_AGENT};
 pub use error::Error;
+pub use pages::Pages;
 /// The HTTP library underneath, whose errors [`Error::Transport`] and [`Error::Timeout`] hold,
 /// and whose [`Client`](reqwest::Client) [`ClientBuilder::http_client`] takes.
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use rocketchat_protocol as protocol;
 pub use rocketchat_protocol::ErrorKind;
-pub use rocketchat_protocol::groups::RoomSelector;
 /// The answer to `groups.invite`: the protocol's `groups::invite::Response`, named for what it
 /// answers at the crate root, where other endpoints' `Response`s would be ambiguous.
 pub use rocketchat_protocol::groups::invite::Response as InviteResponse;
 pub use rocketchat_protocol::groups::invite::{
     InviteeOutcome, Invitees, LookupMode, Outcome, Summary,
 };
+pub use rocketchat_protocol::groups::{RoomSelector, UserSelector};

@@ -6,8 +6,9 @@
 //! when doing it twice has the same effect as doing it once. The client sorts endpoints with
 //! [`is_repeatable`]:
 //!
-//! * **Reads** (`GET`: `info`, `me`, `groups.info`, `groups.members`, `groups.history`) change
-//!   nothing and are always safe to repeat.
+//! * **Reads** (`GET`: `info`, `me`, `users.info`, `groups.info`, `groups.members`,
+//!   `groups.history`, `groups.list`, `groups.listAll`) change nothing and are always safe to
+//!   repeat.
 //! * **`groups.invite`** is idempotent in effect: inviting someone who is already a member is a
 //!   no-op, on Rocket.Chat and on our server alike. A repeat after a lost answer simply reports
 //!   the users the first attempt added as already members (our server's per-user outcome comes
@@ -17,8 +18,13 @@
 //!   worth that.
 //! * **`users.create` and `groups.create`** are not idempotent: a repeat after a lost answer
 //!   fails with `error-field-unavailable` or `error-duplicate-channel-name` although the first
-//!   attempt worked. **`groups.addModerator`** answers a repeat with
-//!   `error-user-already-moderator`, and **`logout`** a repeat with 401.
+//!   attempt worked. Neither are the calls that change a membership: a repeat of
+//!   **`groups.addModerator`** is answered `error-user-already-moderator`,
+//!   **`groups.removeModerator`** `error-user-not-moderator`, **`groups.addOwner`**
+//!   `error-user-already-owner`, **`groups.removeOwner`** `error-user-not-owner`,
+//!   **`groups.kick`** `error-user-not-in-room`, and **`groups.leave`** and
+//!   **`groups.delete`** `error-room-not-found` (the caller is no longer a member, or the group
+//!   is gone). **`logout`** answers a repeat with 401.
 //!
 //! Every call, repeatable or not, is retried when the server cannot have acted on it: when the
 //! connection was never made ([`Error::is_connect`]) and when it answered 429, because
@@ -322,6 +328,19 @@ mod tests {
         assert!(!is_repeatable(&groups::create::METADATA));
         assert!(!is_repeatable(&users::create::METADATA));
         assert!(!is_repeatable(&groups::add_moderator::METADATA));
+        assert!(is_repeatable(&groups::list::METADATA));
+        assert!(is_repeatable(&groups::list_all::METADATA));
+        assert!(is_repeatable(&users::info::METADATA));
+        for metadata in [
+            groups::kick::METADATA,
+            groups::leave::METADATA,
+            groups::remove_moderator::METADATA,
+            groups::add_owner::METADATA,
+            groups::remove_owner::METADATA,
+            groups::delete::METADATA,
+        ] {
+            assert!(!is_repeatable(&metadata), "{}", metadata.name);
+        }
         assert!(!is_repeatable(&rocketchat_protocol::logout::METADATA));
     }
 

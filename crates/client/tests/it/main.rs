@@ -1,4 +1,5 @@
-//! Integration tests: the client against a mock HTTP server, and (in `e2e`) against our server.
+//! Integration tests: the client against a mock HTTP server (`mock_*`, `cli_*`), and against
+//! our server (`e2e*`).
 
 #[cfg(feature = "cli")]
 mod cli_mock;
@@ -7,8 +8,11 @@ mod cli_tty;
 mod e2e;
 #[cfg(feature = "cli")]
 mod e2e_cli;
+mod e2e_lifecycle;
 mod mock_bulk;
 mod mock_errors;
+mod mock_lifecycle;
+mod mock_pages;
 mod mock_retry;
 mod mock_shapes;
 mod mock_transport;
