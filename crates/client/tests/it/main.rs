@@ -3,12 +3,16 @@
 
 #[cfg(feature = "cli")]
 mod cli_mock;
+#[cfg(feature = "cli")]
+mod cli_sync_mock;
 #[cfg(all(feature = "cli", unix))]
 mod cli_tty;
 mod e2e;
 #[cfg(feature = "cli")]
 mod e2e_cli;
 mod e2e_lifecycle;
+#[cfg(feature = "cli")]
+mod e2e_sync;
 mod mock_bulk;
 mod mock_errors;
 mod mock_lifecycle;
@@ -16,4 +20,9 @@ mod mock_pages;
 mod mock_retry;
 mod mock_shapes;
 mod mock_transport;
+/// Throwaway PostgreSQL databases, shared with the server's tests.
+#[cfg(feature = "cli")]
+#[path = "../../../server/tests/common/postgres.rs"]
+#[allow(dead_code, reason = "the sync tests use a part of it")]
+mod postgres;
 mod support;

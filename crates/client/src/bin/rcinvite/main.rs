@@ -12,6 +12,7 @@ mod input;
 mod log;
 mod output;
 mod run;
+mod sync;
 
 const LONG_ABOUT: &str = "\
 Invite users to a Rocket.Chat private group, in batches, and report what happened.
@@ -33,7 +34,9 @@ the counts are unknown.
 Credentials come from --user-id and --auth-token (a personal access token works too), or from \
 --username and a password (--password, RC_PASSWORD, or a prompt when standard input is a \
 terminal). Every flag can also be set by the environment variable shown; a flag on the command \
-line wins over the environment, and a token wins over a password from the same place.";
+line wins over the environment, and a token wins over a password from the same place.
+
+rcinvite sync keeps a group in step with a list: see rcinvite sync --help.";
 
 const AFTER_LONG_HELP: &str = "\
 Exit status:
@@ -54,6 +57,39 @@ Examples:
   cut -d, -f1 people.csv | rcinvite --room-name project-x -
   RC_USERNAME=admin rcinvite --room-name project-x --file team.txt --json | jq .notFoundUsers";
 
+const SYNC_LONG_ABOUT: &str = "\
+Make a Rocket.Chat private group's members match a list of usernames (an LDAP group, an HR \
+export, a course roster), safely.
+
+rcinvite sync reads the group's members (every page) and owners, compares them with the list \
+ignoring case, invites who is missing in batches and, with --remove-extra, removes members who \
+are not on the list, one call each, after the invites. It never removes you, and never an owner \
+unless --remove-owners says so. An empty list is refused, and a list that would remove more \
+than --max-removals members (10 by default) stops the run before it changes anything: a wrong, \
+empty or cut-off file must never empty a group. --dry-run prints the plan (to add, to remove, \
+not found, already in step) and changes nothing.
+
+Each run starts from the group as it is, so a rerun after a partial failure finishes the job. \
+Removing members takes one call each: run as an admin or a bot, whom Rocket.Chat's rate limit \
+spares, for large groups.
+
+The list is read as rcinvite reads one (one username per line, # comments, a leading @ \
+dropped). Connection and credential flags are those of rcinvite.";
+
+const SYNC_AFTER_LONG_HELP: &str = "\
+Exit status:
+  0  success: the group matches the list (members kept by policy aside), or, with --dry-run,
+     the plan was made and every listed user exists
+  1  failure: nothing was changed (bad credentials, unknown group, empty list, more removals
+     than --max-removals, server unreachable)
+  2  usage error: bad or missing flags or environment variables
+  3  partial: some users were not found, or some changes failed or were not made; rerun
+
+Examples:
+  rcinvite sync --room-name course-101 --file roster.txt --dry-run
+  rcinvite sync --room-name course-101 --file roster.txt --remove-extra
+  ldap-group-members team-x | rcinvite sync --room-name team-x --file - --remove-extra --json";
+
 /// Invite users to a Rocket.Chat private group.
 #[derive(Debug, Parser)]
 #[command(
@@ -61,10 +97,77 @@ Examples:
     version,
     long_about = LONG_ABOUT,
     after_long_help = AFTER_LONG_HELP,
-    after_help = "Run rcinvite --help for the exit statuses and examples.",
+    after_help = "Run rcinvite --help for the exit statuses and examples; rcinvite sync --help \
+                  for keeping a group in step with a list.",
     group(ArgGroup::new("room").required(true).args(["room_name", "room_id"]))
 )]
 struct Args {
+    #[command(flatten)]
+    connection: Connection,
+
+    /// Usernames (or ids, with --ids) to invite; "-" reads them from standard input
+    #[arg(value_name = "USER")]
+    users: Vec<String>,
+
+    /// Read users from a file, one per line ("-" for standard input); may be repeated
+    #[arg(short, long, value_name = "PATH")]
+    file: Vec<PathBuf>,
+
+    /// Treat every entry as a user id instead of a username
+    #[arg(long)]
+    ids: bool,
+
+    /// How many users to send in one call
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    batch_size: u32,
+}
+
+/// Make a private group's members match a list: invite who is missing and, with
+/// --remove-extra, remove who is not on it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rcinvite sync",
+    version,
+    long_about = SYNC_LONG_ABOUT,
+    after_long_help = SYNC_AFTER_LONG_HELP,
+    group(ArgGroup::new("room").required(true).args(["room_name", "room_id"]))
+)]
+struct SyncArgs {
+    #[command(flatten)]
+    connection: Connection,
+
+    /// The list of usernames, one per line ("-" for standard input); may be repeated
+    #[arg(short, long, value_name = "PATH", required = true)]
+    file: Vec<PathBuf>,
+
+    /// Also remove members who are not on the list (never you; owners only with
+    /// --remove-owners)
+    #[arg(long)]
+    remove_extra: bool,
+
+    /// With --remove-extra, remove owners who are not on the list too
+    #[arg(long, requires = "remove_extra")]
+    remove_owners: bool,
+
+    /// Stop without changing anything when the list would remove more members than this
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_removals: usize,
+
+    /// Print the plan (to add, to remove, not found, already in step) and change nothing
+    #[arg(long)]
+    dry_run: bool,
+
+    /// How many users to invite in one call
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    batch_size: u32,
+}
+
+/// What every rcinvite command takes: the server, the credentials, the group, and how to
+/// talk and report.
+#[derive(Debug, clap::Args)]
+struct Connection {
     // Not a doc comment: rustdoc would want the URL in angle brackets, which --help would show.
     #[arg(
         long,
@@ -122,23 +225,6 @@ struct Args {
     #[arg(long, value_name = "ID", help_heading = "Group")]
     room_id: Option<String>,
 
-    /// Usernames (or ids, with --ids) to invite; "-" reads them from standard input
-    #[arg(value_name = "USER")]
-    users: Vec<String>,
-
-    /// Read users from a file, one per line ("-" for standard input); may be repeated
-    #[arg(short, long, value_name = "PATH")]
-    file: Vec<PathBuf>,
-
-    /// Treat every entry as a user id instead of a username
-    #[arg(long)]
-    ids: bool,
-
-    /// How many users to send in one call
-    #[arg(long, value_name = "N", default_value_t = 500,
-          value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    batch_size: u32,
-
     /// Print the summary as JSON on standard output (and no progress bar)
     #[arg(long)]
     json: bool,
@@ -158,20 +244,25 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // `rcinvite sync ...` is its own command; anything else invites. (To invite a user called
+    // "sync", write "@sync".)
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|first| first == "sync")
+    {
+        return sync_main();
+    }
     let matches = Args::command().get_matches();
     let args = match Args::from_arg_matches(&matches) {
         Ok(args) => args,
         Err(error) => error.exit(),
     };
-    log::init(args.verbose);
-    let credentials = credentials(&args, &matches);
-    let room = match (&args.room_id, &args.room_name) {
-        (Some(id), _) => RoomSelector::id(id.trim()),
-        (None, Some(name)) => RoomSelector::name(name.trim()),
-        (None, None) => unreachable!("clap requires one of --room-id and --room-name"),
-    };
+    let connection = &args.connection;
+    log::init(connection.verbose);
+    let credentials = credentials::<Args>(connection, &matches);
+    let room = room(connection);
     if args.users.is_empty() && args.file.is_empty() {
-        usage_error(
+        usage_error::<Args>(
             ErrorKind::MissingRequiredArgument,
             "no users given: name them as arguments, with --file, or \"-\" for standard input",
         );
@@ -184,7 +275,7 @@ fn main() -> ExitCode {
             ..run::Report::default()
         };
         report.finish();
-        if args.json {
+        if connection.json {
             output::print(&report, true);
         } else {
             eprintln!("rcinvite: {message}");
@@ -204,14 +295,7 @@ fn main() -> ExitCode {
     if list.entries.is_empty() {
         return fail("no users to invite: the list is empty".to_owned());
     }
-    let client = Client::builder()
-        .base_url(&args.url)
-        .credentials(credentials)
-        .timeout(Duration::from_secs(args.timeout))
-        .retry_policy(RetryPolicy::default().max_retries(args.retries))
-        .user_agent(concat!("rcinvite/", env!("CARGO_PKG_VERSION")))
-        .build();
-    let client = match client {
+    let client = match client(connection, credentials) {
         Ok(client) => client,
         Err(error) => return fail(run::describe(&error)),
     };
@@ -221,31 +305,106 @@ fn main() -> ExitCode {
         duplicates: list.duplicates,
         mode,
         batch_size: args.batch_size as usize,
-        show_progress: !args.json && std::io::stderr().is_terminal(),
+        show_progress: !connection.json && std::io::stderr().is_terminal(),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(error) => return fail(format!("cannot start the async runtime: {error}")),
     };
     let report = runtime.block_on(run::run(&client, plan));
-    output::print(&report, args.json);
+    output::print(&report, connection.json);
     report.exit_code()
+}
+
+/// `rcinvite sync`.
+fn sync_main() -> ExitCode {
+    // "sync" stands where clap expects the program's name.
+    let matches = SyncArgs::command().get_matches_from(std::env::args_os().skip(1));
+    let args = match SyncArgs::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(error) => error.exit(),
+    };
+    let connection = &args.connection;
+    log::init(connection.verbose);
+    let credentials = credentials::<SyncArgs>(connection, &matches);
+    let room = room(connection);
+    let fail = |message: String| {
+        let report = sync::SyncReport::failed_before_start(room.clone(), args.dry_run, &message);
+        if connection.json {
+            sync::print(&report, true);
+        } else {
+            eprintln!("rcinvite: {message}");
+        }
+        report.exit_code()
+    };
+    let list = match input::collect(&[], &args.file, LookupMode::Usernames, input::read_stdin) {
+        Ok(list) => list,
+        Err(message) => return fail(message),
+    };
+    let client = match client(connection, credentials) {
+        Ok(client) => client,
+        Err(error) => return fail(run::describe(&error)),
+    };
+    let job = sync::SyncJob {
+        room: room.clone(),
+        list: list.entries,
+        duplicates: list.duplicates,
+        policy: sync::Policy {
+            remove_extra: args.remove_extra,
+            remove_owners: args.remove_owners,
+        },
+        max_removals: args.max_removals,
+        dry_run: args.dry_run,
+        batch_size: args.batch_size as usize,
+        show_progress: !connection.json && std::io::stderr().is_terminal(),
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(format!("cannot start the async runtime: {error}")),
+    };
+    let report = runtime.block_on(sync::sync(&client, job));
+    sync::print(&report, connection.json);
+    report.exit_code()
+}
+
+/// The group the flags name.
+fn room(connection: &Connection) -> RoomSelector {
+    match (&connection.room_id, &connection.room_name) {
+        (Some(id), _) => RoomSelector::id(id.trim()),
+        (None, Some(name)) => RoomSelector::name(name.trim()),
+        (None, None) => unreachable!("clap requires one of --room-id and --room-name"),
+    }
+}
+
+/// The client the flags describe.
+fn client(connection: &Connection, credentials: Credentials) -> Result<Client, Error> {
+    Client::builder()
+        .base_url(&connection.url)
+        .credentials(credentials)
+        .timeout(Duration::from_secs(connection.timeout))
+        .retry_policy(RetryPolicy::default().max_retries(connection.retries))
+        .user_agent(concat!("rcinvite/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// A current-thread runtime: rcinvite makes one call at a time.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }
 
 /// Picks the credentials: command-line flags win over environment variables, and a token wins
 /// over a password given the same way. Exits with a usage error when there are none.
-fn credentials(args: &Args, matches: &ArgMatches) -> Credentials {
+fn credentials<C: CommandFactory>(args: &Connection, matches: &ArgMatches) -> Credentials {
     let on_command_line = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
     let token = match (&args.user_id, &args.auth_token) {
         (Some(user_id), Some(token)) => Some(Credentials::token(user_id, token.as_str())),
-        (Some(_), None) => usage_error(
+        (Some(_), None) => usage_error::<C>(
             ErrorKind::MissingRequiredArgument,
             "--user-id needs --auth-token (or RC_AUTH_TOKEN)",
         ),
-        (None, Some(_)) => usage_error(
+        (None, Some(_)) => usage_error::<C>(
             ErrorKind::MissingRequiredArgument,
             "--auth-token needs --user-id (or RC_USER_ID)",
         ),
@@ -255,15 +414,15 @@ fn credentials(args: &Args, matches: &ArgMatches) -> Credentials {
     let prefer_password = args.username.is_some()
         && (token.is_none() || (on_command_line("username") && !token_on_command_line));
     if let Some(token) = token.filter(|_| !prefer_password) {
-        not_blank(args.user_id.as_deref(), "--user-id (or RC_USER_ID)");
-        not_blank(
+        not_blank::<C>(args.user_id.as_deref(), "--user-id (or RC_USER_ID)");
+        not_blank::<C>(
             args.auth_token.as_deref(),
             "--auth-token (or RC_AUTH_TOKEN)",
         );
         return token;
     }
     let Some(username) = &args.username else {
-        usage_error(
+        usage_error::<C>(
             ErrorKind::MissingRequiredArgument,
             "no credentials: give --user-id and --auth-token, or --username (and a password), \
              or set RC_USER_ID and RC_AUTH_TOKEN, or RC_USERNAME",
@@ -275,27 +434,27 @@ fn credentials(args: &Args, matches: &ArgMatches) -> Credentials {
             match rpassword::prompt_password(format!("Password for {username} at {}: ", args.url)) {
                 Ok(password) => password,
                 Err(error) => {
-                    usage_error(ErrorKind::Io, &format!("cannot read the password: {error}"))
+                    usage_error::<C>(ErrorKind::Io, &format!("cannot read the password: {error}"))
                 }
             }
         }
-        None => usage_error(
+        None => usage_error::<C>(
             ErrorKind::MissingRequiredArgument,
             "no password: set RC_PASSWORD or pass --password (standard input is not a terminal, \
              so rcinvite cannot prompt)",
         ),
     };
-    not_blank(Some(username), "--username (or RC_USERNAME)");
+    not_blank::<C>(Some(username), "--username (or RC_USERNAME)");
     if password.is_empty() {
-        usage_error(ErrorKind::InvalidValue, "the password is empty");
+        usage_error::<C>(ErrorKind::InvalidValue, "the password is empty");
     }
     Credentials::password(username, password)
 }
 
 /// Exits with a usage error when a credential is blank, which the client would refuse.
-fn not_blank(value: Option<&str>, flag: &str) {
+fn not_blank<C: CommandFactory>(value: Option<&str>, flag: &str) {
     if value.is_some_and(|value| value.trim().is_empty()) {
-        usage_error(ErrorKind::InvalidValue, &format!("{flag} is blank"));
+        usage_error::<C>(ErrorKind::InvalidValue, &format!("{flag} is blank"));
     }
 }
 
@@ -311,6 +470,6 @@ fn server_url(value: &str) -> Result<String, String> {
     }
 }
 
-fn usage_error(kind: ErrorKind, message: &str) -> ! {
-    Args::command().error(kind, message).exit()
+fn usage_error<C: CommandFactory>(kind: ErrorKind, message: &str) -> ! {
+    C::command().error(kind, message).exit()
 }

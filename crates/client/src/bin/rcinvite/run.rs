@@ -93,7 +93,7 @@ impl BatchError {
         }
     }
 
-    fn from_error(batch: Option<(usize, [usize; 2])>, error: &Error) -> Self {
+    pub(crate) fn from_error(batch: Option<(usize, [usize; 2])>, error: &Error) -> Self {
         // Whole seconds, rounded up, so that the advice is never too early.
         let retry_after = error
             .retry_after()
