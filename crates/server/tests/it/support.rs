@@ -524,26 +524,55 @@ pub(crate) async fn start_binary(database: &str) -> (tokio::process::Child, Stri
     (child, format!("http://{address}"))
 }
 
-/// Runs SQL on the running test's database from outside the server, for what no call can set
-/// up (a token handed out long ago, a failing trigger). Only inside
-/// [`store_tests!`](crate::store_tests), whose databases outlive one server.
-pub(crate) async fn execute_sql(sql: &str) {
-    let url = config().database_url;
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let conn = rusqlite::Connection::open(path).expect("the test's SQLite file opens");
-        conn.busy_timeout(Duration::from_secs(5)).unwrap();
-        conn.execute_batch(sql)
-            .unwrap_or_else(|error| panic!("{sql}: {error}"));
-    } else {
+/// A connection of the test's own to the running test's database, from outside the server:
+/// for what no call can set up (a token handed out long ago, a failing trigger) or show. Only
+/// inside [`store_tests!`](crate::store_tests), whose databases outlive one server.
+enum Database {
+    Sqlite(rusqlite::Connection),
+    Postgres(tokio_postgres::Client),
+}
+
+impl Database {
+    async fn connect() -> Self {
+        let url = config().database_url;
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let conn = rusqlite::Connection::open(path).expect("the test's SQLite file opens");
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            return Self::Sqlite(conn);
+        }
         let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
             .await
             .expect("the test database accepts connections");
         tokio::spawn(connection);
-        client
+        Self::Postgres(client)
+    }
+}
+
+/// Runs SQL statements on the running test's database (see [`Database`]).
+pub(crate) async fn execute_sql(sql: &str) {
+    let done = match Database::connect().await {
+        Database::Sqlite(conn) => conn.execute_batch(sql).map_err(|error| error.to_string()),
+        Database::Postgres(client) => client
             .batch_execute(sql)
             .await
-            .unwrap_or_else(|error| panic!("{sql}: {error}"));
-    }
+            .map_err(|error| error.to_string()),
+    };
+    done.unwrap_or_else(|error| panic!("{sql}: {error}"));
+}
+
+/// The one number `sql` selects from the running test's database (see [`Database`]).
+pub(crate) async fn select_count(sql: &str) -> i64 {
+    let count = match Database::connect().await {
+        Database::Sqlite(conn) => conn
+            .query_row(sql, [], |row| row.get(0))
+            .map_err(|error| error.to_string()),
+        Database::Postgres(client) => client
+            .query_one(sql, &[])
+            .await
+            .map(|row| row.get(0))
+            .map_err(|error| error.to_string()),
+    };
+    count.unwrap_or_else(|error| panic!("{sql}: {error}"))
 }
 
 /// Makes every system message whose text is `poison` fail to be written, as a database error
@@ -563,26 +592,4 @@ pub(crate) async fn poison_messages() {
         }
     };
     execute_sql(sql).await;
-}
-
-/// The one number `sql` selects, read from the running test's database from outside the
-/// server (see [`execute_sql`]).
-pub(crate) async fn select_count(sql: &str) -> i64 {
-    let url = config().database_url;
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let conn = rusqlite::Connection::open(path).expect("the test's SQLite file opens");
-        conn.busy_timeout(Duration::from_secs(5)).unwrap();
-        conn.query_row(sql, [], |row| row.get(0))
-            .unwrap_or_else(|error| panic!("{sql}: {error}"))
-    } else {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("the test database accepts connections");
-        tokio::spawn(connection);
-        client
-            .query_one(sql, &[])
-            .await
-            .unwrap_or_else(|error| panic!("{sql}: {error}"))
-            .get(0)
-    }
 }

@@ -17,6 +17,15 @@ pub(crate) const EXIT_FAILURE: u8 = 1;
 /// Some users were not found, or some batches failed or were not sent.
 pub(crate) const EXIT_PARTIAL: u8 = 3;
 
+/// The name of an exit code in a report's `outcome`.
+pub(crate) fn outcome(code: u8) -> &'static str {
+    match code {
+        EXIT_SUCCESS => "success",
+        EXIT_PARTIAL => "partial",
+        _ => "failure",
+    }
+}
+
 /// What one run did, printed at the end (as text or, with `--json`, as this structure).
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -142,11 +151,7 @@ impl Report {
             EXIT_SUCCESS
         };
         self.exit_code = code;
-        self.outcome = match code {
-            EXIT_SUCCESS => "success",
-            EXIT_PARTIAL => "partial",
-            _ => "failure",
-        };
+        self.outcome = outcome(code);
     }
 
     pub(crate) fn exit_code(&self) -> ExitCode {

@@ -23,7 +23,7 @@ use rocketchat_client::protocol::users::info::{self, UserLookup};
 use rocketchat_client::{Client, Error, ErrorKind, Invitees, LookupMode, RoomSelector};
 use serde::Serialize;
 
-use crate::run::{BatchError, EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, describe};
+use crate::run::{BatchError, EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, describe, outcome};
 
 /// A member of the group, as `groups.members` lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -199,11 +199,7 @@ impl SyncReport {
             EXIT_SUCCESS
         };
         self.exit_code = code;
-        self.outcome = match code {
-            EXIT_SUCCESS => "success",
-            EXIT_PARTIAL => "partial",
-            _ => "failure",
-        };
+        self.outcome = outcome(code);
     }
 
     pub(crate) fn exit_code(&self) -> ExitCode {
