@@ -294,12 +294,16 @@ async fn read_group(
     let me = client.me().await?;
     let mut pages = client.groups_members_stream(room.clone());
     let mut members = Vec::new();
+    // A member who moved between pages (the list changed while it was read) comes twice.
+    let mut seen = HashSet::new();
     while let Some(user) = poll_fn(|cx| Pin::new(&mut pages).poll_next(cx)).await {
         let user = user?;
-        members.push(Member {
-            username: user.username.clone().unwrap_or_default(),
-            id: user.id,
-        });
+        if seen.insert(user.id.clone()) {
+            members.push(Member {
+                username: user.username.clone().unwrap_or_default(),
+                id: user.id,
+            });
+        }
     }
     let roles = client
         .send(&groups::roles::Request::new(room.clone()))
