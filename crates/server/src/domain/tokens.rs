@@ -22,6 +22,12 @@ pub(crate) fn remaining(
         .filter(|left| !left.is_zero())
 }
 
+/// The moment before which tokens handed out have expired, at `now`, as the store writes
+/// dates: older tokens can be forgotten.
+pub(crate) fn expired_before(lifetime: Duration, now: OffsetDateTime) -> String {
+    util::iso(now - lifetime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +57,18 @@ mod tests {
         assert_eq!(
             remaining("2026-01-01T00:00:00.000Z", 90 * DAY, at(91 * DAY)),
             None
+        );
+    }
+
+    #[test]
+    fn tokens_older_than_their_lifetime_are_expired() {
+        let now = util::parse_iso("2026-04-01T12:00:00.000Z").unwrap();
+        assert_eq!(expired_before(90 * DAY, now), "2026-01-01T12:00:00.000Z");
+        let cutoff = expired_before(90 * DAY, now);
+        assert_eq!(
+            remaining(&cutoff, 90 * DAY, now),
+            None,
+            "the cutoff itself has expired"
         );
     }
 

@@ -23,7 +23,7 @@ use crate::domain::groups::{
     Page, check_readable, group_order, may_list_all_groups, may_list_members, valid_room_name,
 };
 use crate::domain::membership::RoleChange;
-use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord, text};
+use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord, text, tokens};
 use crate::service::{self, Invite, MemberCall, NewGroup};
 use crate::store::{LoginIdentity, NewUser};
 use crate::util;
@@ -122,6 +122,15 @@ async fn password_login(
     state
         .store()
         .add_login_token(user.id.clone(), util::hash_token(&token))
+        .await?;
+    // Housekeeping: the user's expired tokens go, so that the table holds live ones only.
+    let expired = tokens::expired_before(
+        state.config().login_expiration(),
+        time::OffsetDateTime::now_utc(),
+    );
+    state
+        .store()
+        .remove_tokens_issued_before(user.id.clone(), expired)
         .await?;
     Ok((user, token))
 }

@@ -383,6 +383,11 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Forgets a login token.
     fn remove_login_token(&self, user_id: String, hashed_token: String) -> StoreFuture<'_, ()>;
 
+    /// Forgets `user_id`'s login tokens handed out before `before` (an ISO date, compared as
+    /// written): tokens that have expired. Other instances need not hear of it, since they
+    /// refuse those tokens already.
+    fn remove_tokens_issued_before(&self, user_id: String, before: String) -> StoreFuture<'_, ()>;
+
     /// The active user whose id and hashed token match, if any, whether or not the token is
     /// still valid: its age is the caller's to judge.
     fn authenticate(

@@ -142,7 +142,14 @@ store_tests! {
     async fn leave_writes_its_message_and_keeps_an_owner() {
         let world = World::new().await;
         let before = world.counters().await;
-        let left = world.group_call("leave", &world.member, json!({})).await;
+        // `null` is an absent key: the name decides.
+        let left = post(
+            &world.server,
+            "/api/v1/groups.leave",
+            &world.member,
+            json!({ "roomId": null, "roomName": "private-abc" }),
+        )
+        .await;
         left.assert_fixture(200, "groups.leave/response-200.json");
         assert_eq!(
             system_message(&world.newest_message().await),
@@ -572,9 +579,28 @@ store_tests! {
         let longer = start_with(|config| config.login_expiration_days = 365).await;
         let me = get(&longer, "/api/v1/me", &bob).await;
         assert_eq!(me.status, 200, "{:#}", me.body);
-        // A password login hands out a fresh token.
-        let fresh = server.log_in("bob").await;
+        // A password login hands out a fresh token, and forgets the user's expired ones.
+        let login = crate::support::call(
+            &server,
+            reqwest::Method::POST,
+            "/api/v1/login",
+            None,
+            Some(json!({ "username": "bob", "password": "bob-password" })),
+        )
+        .await;
+        assert_eq!(login.status, 200, "{:#}", login.body);
+        let fresh = TestUser::new(
+            bob.user_id.clone(),
+            login.body["data"]["authToken"].as_str().unwrap().to_owned(),
+            "bob".to_owned(),
+        );
         assert_eq!(get(&server, "/api/v1/me", &fresh).await.status, 200);
+        let kept = select_count(&format!(
+            "SELECT count(*) FROM login_tokens WHERE user_id = '{}'",
+            bob.user_id
+        ))
+        .await;
+        assert_eq!(kept, 1, "only the fresh token is left");
     }
 }
 

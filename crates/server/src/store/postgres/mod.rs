@@ -551,6 +551,17 @@ impl Store for PgStore {
         })
     }
 
+    fn remove_tokens_issued_before(&self, user_id: String, before: String) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.execute(
+                "DELETE FROM login_tokens WHERE user_id = $1 AND created_at < $2",
+                &[&user_id, &before],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
     fn authenticate(
         &self,
         user_id: String,

@@ -374,6 +374,10 @@ impl Store for SqliteStore {
         self.write(move |conn| queries::remove_login_token(conn, &user_id, &hashed_token))
     }
 
+    fn remove_tokens_issued_before(&self, user_id: String, before: String) -> StoreFuture<'_, ()> {
+        self.write(move |conn| queries::remove_tokens_issued_before(conn, &user_id, &before))
+    }
+
     fn authenticate(
         &self,
         user_id: String,

@@ -197,6 +197,16 @@ pub(super) fn remove_login_token(conn: &Connection, user_id: &str, hashed: &str)
     Ok(())
 }
 
+pub(super) fn remove_tokens_issued_before(
+    conn: &Connection,
+    user_id: &str,
+    before: &str,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM login_tokens WHERE user_id = ?1 AND created_at < ?2")?
+        .execute(params![user_id, before])?;
+    Ok(())
+}
+
 pub(super) fn authenticate(
     conn: &Connection,
     user_id: &str,
