@@ -12,5 +12,5 @@ pub(crate) mod permissions;
 pub(crate) mod text;
 pub(crate) mod tokens;
 
-pub(crate) use model::{Caller, Membership, MessageRecord, RoomRecord, UserRecord};
+pub(crate) use model::{Caller, Membership, MembershipRow, MessageRecord, RoomRecord, UserRecord};
 pub(crate) use permissions::Permission;

@@ -256,3 +256,38 @@ impl MessageRecord {
         message
     }
 }
+
+/// One of a user's memberships, as `users.info` lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MembershipRow {
+    /// The membership's (subscription's) id.
+    pub(crate) id: String,
+    /// The room's id.
+    pub(crate) rid: String,
+    /// The room's name.
+    pub(crate) name: String,
+    /// The room's type.
+    pub(crate) room_type: String,
+    /// The member's room roles.
+    pub(crate) roles: Vec<String>,
+    /// Unread messages.
+    pub(crate) unread: u64,
+}
+
+impl MembershipRow {
+    /// The membership as `users.info` lists it in `rooms`: `{_id, rid, name, t, unread}`, and
+    /// `roles` when the member holds any.
+    pub(crate) fn to_json(&self) -> Value {
+        let mut room = json!({
+            "_id": self.id,
+            "rid": self.rid,
+            "name": self.name,
+            "t": self.room_type,
+            "unread": self.unread,
+        });
+        if !self.roles.is_empty() {
+            room["roles"] = json!(self.roles);
+        }
+        room
+    }
+}

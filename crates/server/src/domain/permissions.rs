@@ -32,6 +32,8 @@ pub(crate) enum Permission {
     ViewRoomAdministration,
     /// `view-full-other-user-info`: see another user's e-mail addresses, roles and dates.
     ViewFullOtherUserInfo,
+    /// `view-other-user-channels`: see the rooms another user is in.
+    ViewOtherUserChannels,
 }
 
 impl Permission {
@@ -58,6 +60,7 @@ impl Permission {
             Self::DeleteP => &["admin", "owner"],
             Self::ViewRoomAdministration => &["admin"],
             Self::ViewFullOtherUserInfo => &["admin"],
+            Self::ViewOtherUserChannels => &["admin"],
         }
     }
 

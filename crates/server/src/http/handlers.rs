@@ -23,7 +23,9 @@ use crate::domain::groups::{
     Page, check_readable, group_order, may_list_all_groups, may_list_members, valid_room_name,
 };
 use crate::domain::membership::RoleChange;
-use crate::domain::{Membership, MessageRecord, Permission, RoomRecord, UserRecord, text, tokens};
+use crate::domain::{
+    Membership, MembershipRow, MessageRecord, Permission, RoomRecord, UserRecord, text, tokens,
+};
 use crate::service::{self, Invite, MemberCall, NewGroup};
 use crate::store::{LoginIdentity, NewUser};
 use crate::util;
@@ -537,7 +539,21 @@ pub(crate) async fn user_info(
         UserLookup::ImportId(_) => return Err(not_found()),
     };
     let full = themself || Permission::ViewFullOtherUserInfo.granted_globally(&caller.roles);
-    Ok(Json(users::info::Response::new(user.info(full))))
+    let mut info = user.info(full);
+    let pairs = params
+        .0
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()));
+    if users::info::include_user_rooms(pairs)
+        && (themself || Permission::ViewOtherUserChannels.granted_globally(&caller.roles))
+    {
+        let rooms = state.store().memberships_of(user.id.clone()).await?;
+        info.other.insert(
+            "rooms".to_owned(),
+            Value::Array(rooms.iter().map(MembershipRow::to_json).collect()),
+        );
+    }
+    Ok(Json(users::info::Response::new(info)))
 }
 
 /// `POST /api/v1/groups.invite`

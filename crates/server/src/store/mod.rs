@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::groups::{GroupField, GroupOrder, Page};
 use crate::domain::invite::{Candidate, NewSubscription};
-use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::domain::{Membership, MembershipRow, MessageRecord, RoomRecord, UserRecord};
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
@@ -430,6 +430,9 @@ pub(crate) trait Store: Send + Sync + 'static {
 
     /// A page of a room's messages, newest first.
     fn history(&self, room_id: String, page: Page) -> StoreFuture<'_, Vec<MessageRecord>>;
+
+    /// The memberships of `user_id`, by room type and then room name (byte order).
+    fn memberships_of(&self, user_id: String) -> StoreFuture<'_, Vec<MembershipRow>>;
 
     /// A page of private groups in `order` (ties by id), and how many there are in all: the
     /// groups `member` is a member of, or every private group when `member` is `None`.

@@ -748,6 +748,32 @@ store_tests! {
         let by_admin = info(&admin, "username=testing1").await;
         assert_eq!(by_admin.body, themself.body);
 
+        // `includeUserRooms` lists the user's rooms to themself and to admins only.
+        let query = format!("userId={}&includeUserRooms=true", world.owner.user_id);
+        let rooms = |answer: &Answer| {
+            let rooms = answer.body["user"].get("rooms").cloned();
+            rooms.map(|rooms| {
+                rooms
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|room| {
+                        assert_eq!(room["_id"].as_str().unwrap().len(), 17, "{room}");
+                        json!([room["rid"], room["name"], room["t"], room["unread"], room.get("roles")])
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        let expected = Some(vec![json!([world.room_id, "private-abc", "p", 0, ["owner"]])]);
+        assert_eq!(rooms(&info(&world.owner, &query).await), expected);
+        assert_eq!(rooms(&info(&admin, &query).await), expected);
+        assert_eq!(rooms(&info(&world.member, &query).await), None);
+        let member_rooms = info(&world.member, &format!("userId={}&includeUserRooms=true", world.member.user_id)).await;
+        assert_eq!(
+            rooms(&member_rooms),
+            Some(vec![json!([world.room_id, "private-abc", "p", 0, null])])
+        );
+
         // The username must match exactly.
         let case = info(&world.member, "username=Testing1").await;
         case.assert_fixture(400, "users.info/error-400-user-not-found.json");

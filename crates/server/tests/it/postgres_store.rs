@@ -433,6 +433,8 @@ async fn every_query_has_an_index() {
                  WHERE s.user_id = 'u' AND r.t = 'p' ORDER BY r.name COLLATE \"C\" LIMIT 50",
                 "SELECT EXISTS (SELECT 1 FROM subscriptions \
                  WHERE rid = 'r' AND user_id <> 'u' AND 'owner' = ANY (roles))",
+                "SELECT s.id, r.name FROM subscriptions s JOIN rooms r ON r.id = s.rid \
+                 WHERE s.user_id = 'u' ORDER BY r.t COLLATE \"C\", r.name COLLATE \"C\"",
                 "DELETE FROM subscriptions WHERE rid = 'r'",
                 "DELETE FROM messages WHERE rid = 'r'",
             ];

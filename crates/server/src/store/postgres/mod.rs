@@ -34,7 +34,7 @@ use super::{
 };
 use crate::domain::groups::{GroupOrder, Page};
 use crate::domain::invite::Candidate;
-use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::domain::{Membership, MembershipRow, MessageRecord, RoomRecord, UserRecord};
 use crate::util;
 
 mod invites;
@@ -880,6 +880,33 @@ impl Store for PgStore {
 
     fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied> {
         Box::pin(self.invites.apply(write))
+    }
+
+    fn memberships_of(&self, user_id: String) -> StoreFuture<'_, Vec<MembershipRow>> {
+        Box::pin(async move {
+            if !findable(&user_id) {
+                return Ok(Vec::new());
+            }
+            self.query(
+                "SELECT s.id, s.rid, r.name, r.t, s.roles, s.unread \
+                 FROM subscriptions s JOIN rooms r ON r.id = s.rid \
+                 WHERE s.user_id = $1 ORDER BY r.t COLLATE \"C\", r.name COLLATE \"C\"",
+                &[&user_id],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(MembershipRow {
+                    id: row.try_get(0)?,
+                    rid: row.try_get(1)?,
+                    name: row.try_get(2)?,
+                    room_type: row.try_get(3)?,
+                    roles: row.try_get(4)?,
+                    unread: count(row.try_get(5)?),
+                })
+            })
+            .collect()
+        })
     }
 
     fn groups(

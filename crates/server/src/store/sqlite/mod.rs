@@ -29,7 +29,7 @@ use super::{
     MemberWrite, NewUser, Store, StoreError, StoreFuture, TokenHolder,
 };
 use crate::domain::groups::{GroupOrder, Page};
-use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::domain::{Membership, MembershipRow, MessageRecord, RoomRecord, UserRecord};
 
 mod checkpoint;
 mod queries;
@@ -438,6 +438,10 @@ impl Store for SqliteStore {
 
     fn apply_invite(&self, write: InviteWrite) -> StoreFuture<'_, InviteApplied> {
         self.write(move |conn| queries::apply_invite(conn, write))
+    }
+
+    fn memberships_of(&self, user_id: String) -> StoreFuture<'_, Vec<MembershipRow>> {
+        self.read(move |conn| queries::memberships_of(conn, &user_id))
     }
 
     fn groups(

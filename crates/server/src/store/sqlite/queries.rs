@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::groups::{GroupOrder, Page};
 use crate::domain::invite::Candidate;
-use crate::domain::{Membership, MessageRecord, RoomRecord, UserRecord};
+use crate::domain::{Membership, MembershipRow, MessageRecord, RoomRecord, UserRecord};
 use crate::store::{
     GroupDeletion, GroupRow, Guard, InviteApplied, InviteFacts, InviteWrite, LoginIdentity,
     MemberApplied, MemberChange, MemberWrite, NewUser, StoreError, SystemMessage, TokenHolder,
@@ -542,6 +542,26 @@ pub(super) fn delete_group(conn: &Connection, deletion: GroupDeletion) -> Result
         .prepare_cached("DELETE FROM rooms WHERE id = ?1")?
         .execute([&room_id])?;
     Ok(deleted == 1)
+}
+
+pub(super) fn memberships_of(conn: &Connection, user_id: &str) -> Result<Vec<MembershipRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.id, s.rid, r.name, r.t, s.roles, s.unread \
+             FROM subscriptions s JOIN rooms r ON r.id = s.rid \
+             WHERE s.user_id = ?1 ORDER BY r.t, r.name",
+        )?
+        .query_map([user_id], |row| {
+            Ok(MembershipRow {
+                id: row.get(0)?,
+                rid: row.get(1)?,
+                name: row.get(2)?,
+                room_type: row.get(3)?,
+                roles: json_list(&row.get::<_, String>(4)?),
+                unread: row.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 pub(super) fn groups(
