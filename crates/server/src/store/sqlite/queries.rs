@@ -548,8 +548,8 @@ pub(super) fn memberships_of(conn: &Connection, user_id: &str) -> Result<Vec<Mem
     Ok(conn
         .prepare_cached(
             "SELECT s.id, s.rid, r.name, r.t, s.roles, s.unread \
-             FROM subscriptions s JOIN rooms r ON r.id = s.rid \
-             WHERE s.user_id = ?1 ORDER BY r.t, r.name",
+             FROM rooms r JOIN subscriptions s ON s.rid = r.id AND s.user_id = ?1 \
+             ORDER BY r.t, r.name",
         )?
         .query_map([user_id], |row| {
             Ok(MembershipRow {
@@ -576,11 +576,12 @@ pub(super) fn groups(
         .map(|column| format!("r.{column}"))
         .collect::<Vec<_>>()
         .join(", ");
+    // Each room is probed for the membership by its key (see the schema's version 2).
     let (from, count) = match member {
         Some(_) => (
             "rooms r JOIN subscriptions s ON s.rid = r.id AND s.user_id = ?1 WHERE r.t = 'p'",
-            "SELECT COUNT(*) FROM subscriptions s JOIN rooms r ON r.id = s.rid \
-             WHERE s.user_id = ?1 AND r.t = 'p'",
+            "SELECT COUNT(*) FROM rooms r JOIN subscriptions s ON s.rid = r.id AND s.user_id = ?1 \
+             WHERE r.t = 'p'",
         ),
         None => (
             "rooms r WHERE r.t = 'p' AND ?1 IS NULL",
