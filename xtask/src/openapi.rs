@@ -175,7 +175,7 @@ fn query_parameters(reference: &Value, generator: &SchemaGenerator) -> Vec<Value
         .map(|list| list.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let mut properties = Vec::new();
-    collect_properties(&definition, &mut properties);
+    collect_properties(&definition, false, &mut properties);
     properties
         .into_iter()
         .filter(|(_, schema)| schema.get("type") != Some(&Value::from("null")))
@@ -185,11 +185,27 @@ fn query_parameters(reference: &Value, generator: &SchemaGenerator) -> Vec<Value
         .collect()
 }
 
-fn collect_properties(schema: &Value, out: &mut Vec<(String, Value)>) {
+/// The properties of `schema` and of its branches. A property of one of several alternatives
+/// (`oneOf`, `anyOf`: the group by `roomId` or by `roomName`) loses its `pattern` as a query
+/// parameter: when another alternative's parameter decides, the server does not read this
+/// one, so no value of it is refused.
+fn collect_properties(schema: &Value, alternative: bool, out: &mut Vec<(String, Value)>) {
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         for (name, property) in properties {
             if !out.iter().any(|(seen, _)| seen == name) {
-                out.push((name.clone(), property.clone()));
+                let mut property = property.clone();
+                if alternative
+                    && let Some(object) = property.as_object_mut()
+                    && object.remove("pattern").is_some()
+                {
+                    let text = object
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let note = "Not blank, unless another of the alternative parameters decides.";
+                    object.insert("description".into(), format!("{text} {note}").trim().into());
+                }
+                out.push((name.clone(), property));
             }
         }
     }
@@ -200,7 +216,7 @@ fn collect_properties(schema: &Value, out: &mut Vec<(String, Value)>) {
             .into_iter()
             .flatten()
         {
-            collect_properties(branch, out);
+            collect_properties(branch, alternative || key != "allOf", out);
         }
     }
 }

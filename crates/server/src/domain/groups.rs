@@ -208,9 +208,9 @@ pub(crate) struct Page {
 
 impl Page {
     /// Rocket.Chat's `getPaginationItems`: `count` defaults to `default`, is capped at `max`,
-    /// and `0` means unlimited; an empty value counts as absent. A value that is not a
-    /// non-negative integer is refused with `invalid-params` naming it, where Rocket.Chat would
-    /// fall back to a default without a word.
+    /// and `0` means unlimited. A value that is not a non-negative integer, an empty one
+    /// included, is refused with `invalid-params` naming it, where Rocket.Chat would fall back
+    /// to a default without a word.
     pub(crate) fn from_query(
         offset: Option<&str>,
         count: Option<&str>,
@@ -218,7 +218,7 @@ impl Page {
         max: u64,
     ) -> Result<Self, ApiError> {
         let number = |name: &str, value: Option<&str>| -> Result<Option<u64>, ApiError> {
-            match value.map(str::trim).filter(|value| !value.is_empty()) {
+            match value.map(str::trim) {
                 None => Ok(None),
                 Some(text) => text.parse::<u64>().map(Some).map_err(|_| {
                     ApiError::invalid_params(format!(
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn pagination_defaults_caps_and_unlimited() {
         assert_eq!(
-            Page::from_query(None, Some(""), 50, 100).unwrap(),
+            Page::from_query(None, None, 50, 100).unwrap(),
             Page {
                 offset: 0,
                 limit: Some(50)
@@ -322,6 +322,11 @@ mod tests {
                 None,
                 Some("-1"),
                 r#"count must be a non-negative integer, not "-1" [invalid-params]"#,
+            ),
+            (
+                Some(""),
+                None,
+                r#"offset must be a non-negative integer, not "" [invalid-params]"#,
             ),
         ] {
             assert_eq!(

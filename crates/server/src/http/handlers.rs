@@ -510,6 +510,14 @@ pub(crate) async fn user_info(
         InfoQueryError::Invalid(error) => HttpError::Api(error),
         InfoQueryError::EmptyQuery(error) => HttpError::PlainBadRequest(error),
     })?;
+    if let Some(value) = params.get("includeUserRooms")
+        && !matches!(value, "true" | "false")
+    {
+        return Err(ApiError::invalid_params(format!(
+            "includeUserRooms must be true or false, not {value:?}"
+        ))
+        .into());
+    }
     let caller = &auth.user;
     let not_found = || HttpError::PlainBadRequest(PlainError::user_not_found());
     let (user, themself) = match &lookup {

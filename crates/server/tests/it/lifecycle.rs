@@ -774,6 +774,19 @@ store_tests! {
             Some(vec![json!([world.room_id, "private-abc", "p", 0, null])])
         );
 
+        let yes = info(&world.owner, "username=testing1&includeUserRooms=yes").await;
+        assert_eq!(
+            (yes.status.as_u16(), yes.body),
+            (
+                400,
+                json!({
+                    "success": false,
+                    "error": "includeUserRooms must be true or false, not \"yes\" [invalid-params]",
+                    "errorType": "invalid-params"
+                })
+            )
+        );
+
         // The username must match exactly.
         let case = info(&world.member, "username=Testing1").await;
         case.assert_fixture(400, "users.info/error-400-user-not-found.json");
