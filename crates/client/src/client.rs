@@ -474,6 +474,15 @@ impl Client {
         self.send(request).await
     }
 
+    /// `GET /api/v1/groups.roles`: the members of a private group who hold a room role
+    /// (`owner`, `moderator`, `leader`), by username; `groups.members` carries no roles.
+    pub async fn groups_roles(
+        &self,
+        request: &groups::roles::Request,
+    ) -> Result<groups::roles::Response, Error> {
+        self.send(request).await
+    }
+
     /// `GET /api/v1/groups.list`: one page of the private groups the caller is a member of,
     /// sorted by name unless the request says otherwise; [`Client::groups_list_stream`] reads
     /// them all.

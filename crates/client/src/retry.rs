@@ -7,8 +7,8 @@
 //! [`is_repeatable`]:
 //!
 //! * **Reads** (`GET`: `info`, `me`, `users.info`, `groups.info`, `groups.members`,
-//!   `groups.history`, `groups.list`, `groups.listAll`) change nothing and are always safe to
-//!   repeat.
+//!   `groups.history`, `groups.roles`, `groups.list`, `groups.listAll`) change nothing and are
+//!   always safe to repeat.
 //! * **`groups.invite`** is idempotent in effect: inviting someone who is already a member is a
 //!   no-op, on Rocket.Chat and on our server alike. A repeat after a lost answer simply reports
 //!   the users the first attempt added as already members (our server's per-user outcome comes

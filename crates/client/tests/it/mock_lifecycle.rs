@@ -363,6 +363,34 @@ async fn the_documented_list_answer_is_read_too() {
 }
 
 #[tokio::test]
+async fn groups_roles_names_the_group_and_reads_who_holds_which_role() {
+    let server = mock_server("GET /api/v1/groups.roles").await;
+    expect_get(
+        &server,
+        "/api/v1/groups.roles",
+        ok("groups.roles/response-200.json"),
+    )
+    .await;
+
+    let roles = client(&server)
+        .groups_roles(&groups::roles::Request::new(RoomSelector::name("team")))
+        .await
+        .unwrap();
+
+    assert_eq!(queries(&server).await, [Some("roomName=team".to_owned())]);
+    let entry = &roles.roles[0];
+    assert_eq!(
+        (
+            entry.u.username.as_str(),
+            entry.roles.as_slice(),
+            entry.holds("moderator")
+        ),
+        ("ronnie.dio", ["moderator".to_owned()].as_slice(), true)
+    );
+    assert!(!entry.holds("owner"));
+}
+
+#[tokio::test]
 async fn list_errors_keep_their_shape() {
     let server = mock_server("GET groups.list and groups.listAll").await;
     let invalid_sort = fixture("groups.list/error-400-invalid-sort.json");

@@ -306,7 +306,7 @@ async fn read_group(
         }
     }
     let roles = client
-        .send(&groups::roles::Request::new(room.clone()))
+        .groups_roles(&groups::roles::Request::new(room.clone()))
         .await?;
     let owners = roles
         .roles
