@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Endpoint, Metadata, Method, room::Room};
+use crate::{Metadata, Method, room::Room};
 
 /// Method `GET`, path `/api/v1/groups.list`, authenticated.
 pub const METADATA: Metadata = Metadata::new("groups.list", Method::Get, "/api/v1/groups.list")
@@ -16,57 +16,9 @@ pub const DEFAULT_COUNT: u64 = 50;
 /// The largest page a server returns.
 pub const MAX_COUNT: u64 = 100;
 
-/// A `groups.list` query.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(rename = "GroupsListRequest"))]
-#[non_exhaustive]
-pub struct Request {
-    /// How many groups to skip.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<u64>,
-    /// How many groups to return: [`DEFAULT_COUNT`] by default, at most [`MAX_COUNT`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<u64>,
-    /// The order, as the text of a JSON object such as `{"name":1}` (the default) or
-    /// `{"ts":-1}`; see [`Sort`](crate::query::Sort).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort: Option<String>,
-}
-
-impl Request {
-    /// The first page, in the server's default order.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Skips the first `offset` groups.
-    #[must_use]
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// Asks for at most `count` groups (the server caps it at [`MAX_COUNT`]; `0` asks for all
-    /// of them where the server allows it).
-    #[must_use]
-    pub fn count(mut self, count: u64) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Sorts by `sort`: the text of a JSON object, or a [`Sort`](crate::query::Sort)'s
-    /// `to_string()`.
-    #[must_use]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-}
-
-impl Endpoint for Request {
-    type Response = Response;
-    const METADATA: Metadata = METADATA;
+group_list_request! {
+    /// A `groups.list` query.
+    schema = "GroupsListRequest"
 }
 
 /// One page of groups.

@@ -54,6 +54,69 @@ macro_rules! member_request {
     };
 }
 
+/// Defines an endpoint module's `Request` for a `GET` of a page of groups,
+/// `?offset=..&count=..&sort=..` (`groups.list`, `groups.listAll`): the struct with its
+/// builder and its [`Endpoint`](crate::Endpoint) impl. The module has `METADATA`, `Response`,
+/// `DEFAULT_COUNT` and `MAX_COUNT`.
+///
+/// Takes the struct's doc comment and its schema name.
+macro_rules! group_list_request {
+    ($(#[$doc:meta])* schema = $schema_name:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(::schemars::JsonSchema))]
+        #[cfg_attr(feature = "schema", schemars(rename = $schema_name))]
+        #[non_exhaustive]
+        pub struct Request {
+            /// How many groups to skip.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub offset: Option<u64>,
+            /// How many groups to return: [`DEFAULT_COUNT`] by default, at most [`MAX_COUNT`].
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub count: Option<u64>,
+            /// The order, as the text of a JSON object such as `{"name":1}` (the default) or
+            /// `{"ts":-1}`; see [`Sort`](crate::query::Sort).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub sort: Option<String>,
+        }
+
+        impl Request {
+            /// The first page, in the server's default order.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Skips the first `offset` groups.
+            #[must_use]
+            pub fn offset(mut self, offset: u64) -> Self {
+                self.offset = Some(offset);
+                self
+            }
+
+            /// Asks for at most `count` groups (the server caps it at [`MAX_COUNT`]; `0` asks
+            /// for all of them where the server allows it).
+            #[must_use]
+            pub fn count(mut self, count: u64) -> Self {
+                self.count = Some(count);
+                self
+            }
+
+            /// Sorts by `sort`: the text of a JSON object, or a [`Sort`](crate::query::Sort)'s
+            /// `to_string()`.
+            #[must_use]
+            pub fn sort(mut self, sort: impl Into<String>) -> Self {
+                self.sort = Some(sort.into());
+                self
+            }
+        }
+
+        impl $crate::Endpoint for Request {
+            type Response = Response;
+            const METADATA: $crate::Metadata = METADATA;
+        }
+    };
+}
+
 /// Defines an endpoint module's `Request` for a `POST` whose body names only a group,
 /// `{"roomId" | "roomName": ..}`, as [`member_request!`] does for a group and a user; a server
 /// reads such a body as a [`RoomRawRequest`].
