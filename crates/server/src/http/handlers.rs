@@ -502,11 +502,7 @@ pub(crate) async fn user_info(
     auth: Auth,
     params: Params,
 ) -> Answer<users::info::Response> {
-    let pairs = params
-        .0
-        .iter()
-        .map(|(key, value)| (key.as_str(), value.as_str()));
-    let lookup = users::info::Query::from_pairs(pairs).map_err(|error| match error {
+    let lookup = users::info::Query::from_pairs(params.pairs()).map_err(|error| match error {
         InfoQueryError::Invalid(error) => HttpError::Api(error),
         InfoQueryError::EmptyQuery(error) => HttpError::PlainBadRequest(error),
     })?;
@@ -548,11 +544,7 @@ pub(crate) async fn user_info(
     };
     let full = themself || Permission::ViewFullOtherUserInfo.granted_globally(&caller.roles);
     let mut info = user.info(full);
-    let pairs = params
-        .0
-        .iter()
-        .map(|(key, value)| (key.as_str(), value.as_str()));
-    if users::info::include_user_rooms(pairs)
+    if users::info::include_user_rooms(params.pairs())
         && (themself || Permission::ViewOtherUserChannels.granted_globally(&caller.roles))
     {
         let rooms = state.store().memberships_of(user.id.clone()).await?;
