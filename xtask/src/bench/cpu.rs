@@ -47,6 +47,21 @@ pub(super) struct Usage {
     pub(super) idle: f64,
 }
 
+impl Usage {
+    /// The mean of `runs` runs whose mean is `self` and one more run, `next`, all of the
+    /// same length.
+    pub(super) fn with(self, next: &Self, runs: u32) -> Self {
+        let mean = |old: f64, new: f64| (old * f64::from(runs) + new) / f64::from(runs + 1);
+        Self {
+            server: mean(self.server, next.server),
+            database: mean(self.database, next.database),
+            load: mean(self.load, next.load),
+            other: mean(self.other, next.other),
+            idle: mean(self.idle, next.idle),
+        }
+    }
+}
+
 /// Who a process's time goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {

@@ -35,8 +35,13 @@
 //!    user who is not yet a member;
 //! 4. on PostgreSQL only, the same load on two servers sharing the database: a second
 //!    `rocketchat-server` starts on another port, and one wrk process gives each of its two
-//!    threads (32 connections each) one of the servers, inviting the big group's users (not
-//!    yet members of any 10-member group) into the 10-member groups; against 3.;
+//!    threads (32 connections each) one of the servers. It is compared with the first server
+//!    alone in [`ROUNDS`] rounds of [`ROUND_SECS`] seconds each, one instance then two in odd rounds,
+//!    two then one in even rounds, so that a drift of the machine's speed during the run
+//!    (other guests, the database's own housekeeping) falls on both alike; every round invites
+//!    the big group's users (not yet members of any 10-member group) into the 10-member
+//!    groups, each run from where the one before stopped, so that both invite the same kind
+//!    of users into the same groups. The ratio is that of their mean throughputs;
 //! 5. one-user invites into a 100,000-member group, against 3.;
 //! 6. 1,000- and 10,000-user bulk invites, each into a fresh group with fresh users (median of
 //!    several runs, each call timed end to end by the client);
@@ -94,6 +99,10 @@ const BULK_SIZES: [usize; 2] = [1_000, 10_000];
 const BULK_RUNS: usize = 5;
 /// Slow connections held open during the slow-connection run.
 const SLOW_CONNECTIONS: usize = 200;
+/// Rounds of the two-instance comparison, each a run on one instance and a run on two.
+const ROUNDS: usize = 3;
+/// Seconds per wrk run of the two-instance comparison.
+const ROUND_SECS: u32 = 5;
 
 /// The pause before the bulk invites (and a tenth of it between two of them).
 const SETTLE: Duration = Duration::from_secs(2);
@@ -239,6 +248,7 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
             database: cluster.as_ref().and_then(postgres::Cluster::pid),
         },
         runs: Vec::new(),
+        counts: Vec::new(),
     };
 
     step("baseline: GET /api/info");
@@ -257,10 +267,13 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
     println!("  {slow_closed}");
 
     let invite_url = format!("{base}/api/v1/groups.invite");
-    let script = |name: &str, rooms: &[String], prefix: &str, ports: &[u16]| {
+    let script = |name: &str, rooms: &[String], prefix: &str, ports: &[u16], start: usize| {
         let path = dir.join(format!("{name}.lua"));
-        std::fs::write(&path, wrk::invite_script(rooms, prefix, &session, ports))
-            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        std::fs::write(
+            &path,
+            wrk::invite_script(rooms, prefix, &session, ports, start),
+        )
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
         Ok::<_, String>(path)
     };
 
@@ -270,6 +283,7 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
         &manifest.small_groups,
         &manifest.small_prefix,
         &[port],
+        0,
     )?;
     let small = cpu.measure("One-user invites, 10-member groups", || {
         wrk::run(&invite_url, Some(&small_script), DURATION_SECS)
@@ -279,13 +293,20 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
     let two = match store {
         Store::Sqlite => None,
         Store::Postgres => {
-            step("one-user invites into 10-member groups by two instances on one database");
-            let two_script = |port2| {
+            step("one-user invites into 10-member groups, by one instance and by two in turn");
+            // Every round invites the big group's users, one cursor through them for all:
+            // one instance and two invite the same kind of users into the same groups.
+            let round_script = |round: usize, second: Option<u16>, start: usize| {
+                let (name, ports) = match second {
+                    None => (format!("invite-one-{round}"), vec![port]),
+                    Some(second) => (format!("invite-two-{round}"), vec![port, second]),
+                };
                 script(
-                    "invite-two",
+                    &name,
                     &manifest.small_groups,
                     &manifest.big_prefix,
-                    &[port, port2],
+                    &ports,
+                    start,
                 )
             };
             Some(two_instances(
@@ -295,7 +316,7 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
                 &manifest.password,
                 &dir,
                 &mut cpu,
-                two_script,
+                round_script,
                 &invite_url,
             )?)
         }
@@ -309,6 +330,7 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
         std::slice::from_ref(big_room),
         &manifest.big_prefix,
         &[port],
+        0,
     )?;
     let big = cpu.measure("One-user invites, 100,000-member group", || {
         wrk::run(&invite_url, Some(&big_script), DURATION_SECS)
@@ -376,8 +398,11 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
 struct CpuLog {
     /// The bench's processes.
     roots: cpu::Roots,
-    /// Each run's name and usage, in order.
+    /// Each run's name and usage, in order; runs of the same name share one entry, the
+    /// mean of their usage.
     runs: Vec<(String, cpu::Usage)>,
+    /// How many runs each entry of `runs` stands for.
+    counts: Vec<u32>,
 }
 
 impl CpuLog {
@@ -399,13 +424,24 @@ impl CpuLog {
              idle {:.2}",
             usage.server, usage.load, usage.other, usage.idle
         );
-        self.runs.push((name.to_owned(), usage));
+        match self.runs.iter().position(|(known, _)| known == name) {
+            Some(entry) => {
+                self.runs[entry].1 = self.runs[entry].1.with(&usage, self.counts[entry]);
+                self.counts[entry] += 1;
+            }
+            None => {
+                self.runs.push((name.to_owned(), usage));
+                self.counts.push(1);
+            }
+        }
         Ok(result)
     }
 }
 
-/// The two-instance run: starts a second server on the same database, loads both at once
-/// with the script `script(second_port)` writes, and stops the second server.
+/// The two-instance comparison: starts a second server on the same database, then
+/// [`ROUNDS`] times loads the first server alone and both at once, with the scripts
+/// `script(round, second_port, first_user)` writes (`None` for the first server alone), and
+/// stops the second server.
 #[allow(
     clippy::too_many_arguments,
     reason = "one call, in `run`; a struct would only rename the arguments"
@@ -417,25 +453,86 @@ fn two_instances(
     password: &str,
     dir: &Path,
     cpu: &mut CpuLog,
-    script: impl FnOnce(u16) -> Result<PathBuf, String>,
+    script: impl Fn(usize, Option<u16>, usize) -> Result<PathBuf, String>,
     invite_url: &str,
-) -> Result<WrkRun, String> {
+) -> Result<report::TwoInstances, String> {
     let port = server::free_port()?;
     let log = dir.join("server-2.log");
     let mut second = Server::start(server_bin, database_url, port, password, &log)?;
     let client = api::client(&format!("http://127.0.0.1:{port}"), password)?;
     runtime.block_on(api::wait_until_ready(&client, &mut second))?;
-    let script = script(port)?;
     let first_servers = cpu.roots.servers.clone();
+    // Both servers count in every round: the idle one costs next to nothing.
     cpu.roots.servers.extend(second.pid());
-    let run = cpu.measure("One-user invites, two instances", || {
-        wrk::run(invite_url, Some(&script), DURATION_SECS)
-    });
+    let mut rounds = Rounds {
+        cpu,
+        script: &script,
+        invite_url,
+        second: port,
+        next_user: 0,
+    };
+    let compared: Result<Vec<_>, String> = (1..=ROUNDS).map(|round| rounds.round(round)).collect();
     cpu.roots.servers = first_servers;
     second.stop();
-    let run = run?;
-    run.require_ok("one-user invites by two instances")?;
-    Ok(run)
+    Ok(report::TwoInstances { rounds: compared? })
+}
+
+/// The rounds of [`two_instances`], each run inviting the users after the previous run's.
+struct Rounds<'a, S> {
+    /// Where the CPU goes.
+    cpu: &'a mut CpuLog,
+    /// Writes a run's script: `script(round, second_port, first_user)`.
+    script: &'a S,
+    /// The invite URL of the first server.
+    invite_url: &'a str,
+    /// The second server's port.
+    second: u16,
+    /// The first user the next run invites.
+    next_user: usize,
+}
+
+impl<S: Fn(usize, Option<u16>, usize) -> Result<PathBuf, String>> Rounds<'_, S> {
+    /// Round `round`: odd rounds load one instance first, even rounds two instances first, so
+    /// that a steady drift of the machine's speed favours neither.
+    fn round(&mut self, round: usize) -> Result<report::Round, String> {
+        Ok(if round % 2 == 1 {
+            let one = self.load(round, false)?;
+            report::Round {
+                one,
+                two: self.load(round, true)?,
+            }
+        } else {
+            let two = self.load(round, true)?;
+            report::Round {
+                one: self.load(round, false)?,
+                two,
+            }
+        })
+    }
+
+    /// One run, on both servers or the first alone.
+    fn load(&mut self, round: usize, both: bool) -> Result<WrkRun, String> {
+        let script = (self.script)(round, both.then_some(self.second), self.next_user)?;
+        let (name, what) = if both {
+            ("One-user invites, two instances (rounds)", "two instances")
+        } else {
+            ("One-user invites, one instance (rounds)", "one instance")
+        };
+        let run = self.cpu.measure(name, || {
+            wrk::run(self.invite_url, Some(&script), ROUND_SECS)
+        })?;
+        run.require_ok(&format!("one-user invites by {what}"))?;
+        self.next_user = run
+            .next_user
+            .ok_or_else(|| "the invite script did not say where it stopped".to_owned())?;
+        if self.next_user >= INVITE_USERS {
+            return Err(format!(
+                "the {INVITE_USERS} seeded users ran out during the two-instance rounds: \
+                 raise INVITE_USERS in xtask/src/bench/mod.rs"
+            ));
+        }
+        Ok(run)
+    }
 }
 
 /// Loads `url` with wrk, as for the baseline, while [`SLOW_CONNECTIONS`] slow connections are

@@ -9,8 +9,8 @@ use super::machine::{self, Machine};
 use super::slow::Closed;
 use super::wrk::WrkRun;
 use super::{
-    BIG_MEMBERS, BULK_RUNS, CONNECTIONS, DURATION_SECS, SETTLE, SLOW_CONNECTIONS, Targets,
-    WRK_THREADS, seed,
+    BIG_MEMBERS, BULK_RUNS, CONNECTIONS, DURATION_SECS, ROUND_SECS, ROUNDS, SETTLE,
+    SLOW_CONNECTIONS, Targets, WRK_THREADS, seed,
 };
 
 /// The bulk invites of one size.
@@ -22,6 +22,38 @@ pub(super) struct BulkFigures {
     pub(super) median_ms: f64,
     /// The target, in milliseconds.
     pub(super) target_ms: f64,
+}
+
+/// One round of the two-instance comparison.
+#[derive(Debug)]
+pub(super) struct Round {
+    /// One-user invites by one instance.
+    pub(super) one: WrkRun,
+    /// The same load by two instances at once.
+    pub(super) two: WrkRun,
+}
+
+/// The two-instance comparison: alternating rounds of one instance and two.
+#[derive(Debug)]
+pub(super) struct TwoInstances {
+    /// The rounds, in order.
+    pub(super) rounds: Vec<Round>,
+}
+
+impl TwoInstances {
+    /// The mean throughput of one instance's runs, and of two instances' runs.
+    fn throughputs(&self) -> (f64, f64) {
+        let runs = self.rounds.len().max(1) as f64;
+        let one: f64 = self.rounds.iter().map(|round| round.one.rps).sum();
+        let two: f64 = self.rounds.iter().map(|round| round.two.rps).sum();
+        (one / runs, two / runs)
+    }
+
+    /// Two instances' throughput as a multiple of one instance's, over all rounds.
+    fn ratio(&self) -> f64 {
+        let (one, two) = self.throughputs();
+        two / one
+    }
 }
 
 /// The database the server ran on.
@@ -61,8 +93,9 @@ pub(super) struct Report {
     pub(super) slow_closed: Closed,
     /// One-user invites into 10-member groups.
     pub(super) small: WrkRun,
-    /// One-user invites into 10-member groups by two instances on one database, if measured.
-    pub(super) two: Option<WrkRun>,
+    /// One-user invites into 10-member groups by two instances on one database against one,
+    /// if measured.
+    pub(super) two: Option<TwoInstances>,
     /// One-user invites into the big group.
     pub(super) big: WrkRun,
     /// The bulk invites, one entry per size.
@@ -141,9 +174,12 @@ impl Report {
         if self.two.is_some() {
             let _ = write!(
                 out,
-                " For the two-instance run a second server starts on the same database, and one \
-                 wrk process gives each of its {WRK_THREADS} threads one of the two servers \
-                 ({} connections each), inviting users who are in no 10-member group yet.",
+                " For the two-instance comparison a second server starts on the same \
+                 database, and one wrk process gives each of its {WRK_THREADS} threads one of the \
+                 two servers ({} connections each); it alternates with the first server alone, \
+                 in {ROUNDS} rounds of {ROUND_SECS} s (one then two in odd rounds, two then one in even ones), \
+                 every run inviting users who are in no 10-member group yet, from where the run \
+                 before stopped; the ratio is that of the two kinds of runs' mean throughputs.",
                 CONNECTIONS / WRK_THREADS
             );
         }
@@ -218,15 +254,38 @@ impl Report {
             met(small.p99_ms <= targets.p99_ms),
         ]);
         if let (Some(two), Some(target)) = (&self.two, targets.two_instances) {
-            let ratio = two.rps / small.rps;
+            let (one_rps, two_rps) = two.throughputs();
+            let ratio = two.ratio();
+            let invites: u64 = two.rounds.iter().map(|round| round.two.requests).sum();
+            let worst = |figure: fn(&WrkRun) -> f64| {
+                two.rounds
+                    .iter()
+                    .map(|round| figure(&round.two))
+                    .fold(0.0, f64::max)
+            };
+            let rounds: Vec<String> = two
+                .rounds
+                .iter()
+                .map(|round| format!("{:.2}x", round.two.rps / round.one.rps))
+                .collect();
             row([
                 &format!(
-                    "Two instances on one database: one-user invites into 10-member groups, \
-                     {CONNECTIONS} connections, {} to each ({} invites)",
+                    "Two instances on one database against one, in {} alternating rounds of \
+                     {ROUND_SECS} s: one-user invites into 10-member groups, {CONNECTIONS} \
+                     connections, {} to each of the two ({} invites by two)",
+                    two.rounds.len(),
                     CONNECTIONS / super::WRK_THREADS,
-                    thousands(two.requests as f64)
+                    thousands(invites as f64)
                 ),
-                &format!("{} req/s, {}", thousands(two.rps), latency(two)),
+                &format!(
+                    "two {} req/s, one {} req/s; two's p99 up to {:.2} ms (p50 up to {:.2} ms); \
+                     rounds {}",
+                    thousands(two_rps),
+                    thousands(one_rps),
+                    worst(|run| run.p99_ms),
+                    worst(|run| run.p50_ms),
+                    rounds.join(", ")
+                ),
                 &format!("{ratio:.2}x one instance"),
                 &format!("≥ {target:.1}x"),
                 met(ratio >= target),

@@ -44,6 +44,9 @@ pub(super) struct WrkRun {
     pub(super) non_2xx: u64,
     /// wrk's line on socket errors, if it printed one.
     pub(super) socket_errors: Option<String>,
+    /// For an invite script's run: the first user index no thread reached, where a later run
+    /// may start without inviting anyone twice.
+    pub(super) next_user: Option<usize>,
 }
 
 impl WrkRun {
@@ -108,6 +111,7 @@ fn parse(text: &str) -> Option<WrkRun> {
         p99_ms: f64::NAN,
         non_2xx: 0,
         socket_errors: None,
+        next_user: None,
     };
     for line in text.lines().map(str::trim) {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -118,6 +122,7 @@ fn parse(text: &str) -> Option<WrkRun> {
             ["50%", latency] => run.p50_ms = millis(latency)?,
             ["99%", latency] => run.p99_ms = millis(latency)?,
             ["Socket", "errors:", ..] => run.socket_errors = Some(line.to_owned()),
+            ["Next", "user:", index] => run.next_user = Some(index.parse().ok()?),
             _ => {}
         }
     }
@@ -139,8 +144,10 @@ fn millis(text: &str) -> Option<f64> {
 }
 
 /// A wrk script in which request `i` invites user `<prefix><i>` into `rooms[i % len]`, as the
-/// session's user; each thread takes every `WRK_THREADS`-th index, so no user is invited twice,
-/// and a thread stops when the seeded users run out.
+/// session's user, for `i` from `start` on; each thread takes every `WRK_THREADS`-th index, so
+/// no user is invited twice, and a thread stops when the seeded users run out. At the end the
+/// script prints `Next user: <i>`, the first index no thread reached (see
+/// [`WrkRun::next_user`]).
 ///
 /// With more than one port in `ports`, thread `t` connects to `127.0.0.1:ports[t % len]`
 /// instead of the URL's address (wrk's `thread.addr`): one wrk process loads several servers
@@ -151,6 +158,7 @@ pub(super) fn invite_script(
     prefix: &str,
     session: &Session,
     ports: &[u16],
+    start: usize,
 ) -> String {
     let rooms: Vec<String> = rooms.iter().map(|room| format!("{room:?}")).collect();
     let ports: Vec<String> = ports.iter().map(|port| format!("\"{port}\"")).collect();
@@ -169,12 +177,14 @@ wrk.headers["X-User-Id"] = "{user_id}"
 wrk.headers["X-Auth-Token"] = "{token}"
 
 local created = 0
+local threads = {{}}
 function setup(thread)
-  thread:set("first", created)
+  thread:set("first", {start} + created)
   if #ports > 1 then
     thread.addr = wrk.lookup("127.0.0.1", ports[(created % #ports) + 1])[1]
   end
   created = created + 1
+  table.insert(threads, thread)
 end
 
 function init(args)
@@ -191,6 +201,15 @@ function request()
   end
   local room = rooms[(i % #rooms) + 1]
   return wrk.format(nil, nil, nil, '{{"roomId":"' .. room .. '","username":"' .. prefix .. string.format("%d", i) .. '"}}')
+end
+
+function done(summary, latency, requests)
+  local next = 0
+  for _, thread in ipairs(threads) do
+    local reached = thread:get("index")
+    if reached > next then next = reached end
+  end
+  io.write(string.format("Next user: %d\n", next))
 end
 "#,
         rooms = rooms.join(", "),
@@ -218,6 +237,7 @@ mod tests {
   Non-2xx or 3xx responses: 3
 Requests/sec:  94000.00
 Transfer/sec:     20.00MB
+Next user: 12345
 ";
         let run = parse(text).unwrap();
         assert_eq!(run.requests, 940_000);
@@ -225,6 +245,7 @@ Transfer/sec:     20.00MB
         assert!((run.rps - 94_000.0).abs() < 1e-9);
         assert!((run.p50_ms - 0.65).abs() < 1e-9);
         assert!((run.p99_ms - 2.5).abs() < 1e-9);
+        assert_eq!(run.next_user, Some(12_345));
     }
 
     #[test]
@@ -234,16 +255,20 @@ Transfer/sec:     20.00MB
             auth_token: "token".into(),
         };
         let rooms = ["r1".to_owned(), "r2".to_owned()];
-        let one = invite_script(&rooms, "a", &session, &[3000]);
+        let one = invite_script(&rooms, "a", &session, &[3000], 0);
         assert!(one.contains("local rooms = { \"r1\", \"r2\" }"), "{one}");
         assert!(one.contains("local ports = { \"3000\" }"), "{one}");
         assert!(one.contains("if #ports > 1 then"), "{one}");
-        let two = invite_script(&rooms, "c", &session, &[3000, 3001]);
+        let two = invite_script(&rooms, "c", &session, &[3000, 3001], 500);
         assert!(
             two.contains("local ports = { \"3000\", \"3001\" }"),
             "{two}"
         );
         assert!(two.contains("local prefix = \"c\""), "{two}");
+        assert!(
+            two.contains("thread:set(\"first\", 500 + created)"),
+            "{two}"
+        );
         assert!(
             two.contains(
                 "thread.addr = wrk.lookup(\"127.0.0.1\", ports[(created % #ports) + 1])[1]"
