@@ -177,9 +177,10 @@ impl Report {
                 " For the two-instance comparison a second server starts on the same \
                  database, and one wrk process gives each of its {WRK_THREADS} threads one of the \
                  two servers ({} connections each); it alternates with the first server alone, \
-                 in {ROUNDS} rounds of {ROUND_SECS} s (one then two in odd rounds, two then one in even ones), \
-                 every run inviting users who are in no 10-member group yet, from where the run \
-                 before stopped; the ratio is that of the two kinds of runs' mean throughputs.",
+                 in {ROUNDS} rounds of {ROUND_SECS} s (one then two in odd rounds, two then one \
+                 in even ones), every run inviting users who are in no 10-member group yet, \
+                 from where the run before stopped; the ratio is that of the two kinds of runs' \
+                 mean throughputs.",
                 CONNECTIONS / WRK_THREADS
             );
         }
