@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use test_postgres::programs::{Programs, cluster_owner, error_chain, tail};
 use tokio_postgres::{Client, NoTls};
 
 use super::server::free_port;
@@ -60,9 +61,11 @@ impl Cluster {
     /// and creates the bench's (empty) database.
     pub(super) async fn start(bench_dir: &Path) -> Result<Self, String> {
         remove_leftovers(bench_dir)?;
-        let programs = Programs::find()?;
+        let programs = Programs::find(None).map_err(|reason| {
+            format!("{reason}; on Debian or Ubuntu:\n  sudo apt-get install -y postgresql")
+        })?;
         let owner = cluster_owner()?;
-        let version = version(&programs.postgres)?;
+        let version = programs.version()?;
         let dir = bench_dir.join(format!("{DIR_PREFIX}{}", std::process::id()));
         let log = bench_dir.join("postgres.log");
         // From here on, dropping the cluster removes the directory.
@@ -129,7 +132,7 @@ impl Cluster {
         client
             .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
             .await
-            .map_err(|e| format!("creating the database: {}", full(&e)))?;
+            .map_err(|e| format!("creating the database: {}", error_chain(&e)))?;
         Ok(cluster)
     }
 
@@ -158,7 +161,7 @@ impl Cluster {
             .connect_timeout(Duration::from_secs(5))
             .connect(NoTls)
             .await
-            .map_err(|e| format!("connecting to PostgreSQL: {}", full(&e)))?;
+            .map_err(|e| format!("connecting to PostgreSQL: {}", error_chain(&e)))?;
         tokio::spawn(connection);
         Ok(client)
     }
@@ -176,7 +179,7 @@ impl Cluster {
             client
                 .batch_execute(statement)
                 .await
-                .map_err(|e| format!("{statement}: {}", full(&e)))?;
+                .map_err(|e| format!("{statement}: {}", error_chain(&e)))?;
         }
         Ok(started.elapsed())
     }
@@ -187,7 +190,7 @@ impl Cluster {
         let bytes: i64 = client
             .query_one("SELECT pg_database_size(current_database())", &[])
             .await
-            .map_err(|e| format!("reading the database's size: {}", full(&e)))?
+            .map_err(|e| format!("reading the database's size: {}", error_chain(&e)))?
             .get(0);
         Ok(bytes as f64 / 1_048_576.0)
     }
@@ -348,131 +351,9 @@ fn command_name(pid: u32) -> Option<String> {
         .map(|name| name.trim().to_owned())
 }
 
-/// Where PostgreSQL's server programs are.
-#[derive(Debug)]
-struct Programs {
-    initdb: PathBuf,
-    postgres: PathBuf,
-}
-
-impl Programs {
-    /// `initdb` on the `PATH`, else in the newest `/usr/lib/postgresql/*/bin`, and the
-    /// `postgres` of the same installation.
-    fn find() -> Result<Self, String> {
-        let initdb = on_path("initdb").or_else(newest_debian_initdb).ok_or(
-            "no initdb on the PATH nor in /usr/lib/postgresql/*/bin; on Debian or Ubuntu:\n  \
-             sudo apt-get install -y postgresql",
-        )?;
-        // Next to initdb, or next to where a link to initdb leads.
-        let real = std::fs::canonicalize(&initdb).unwrap_or_else(|_| initdb.clone());
-        let postgres = [&initdb, &real]
-            .into_iter()
-            .map(|initdb| initdb.with_file_name("postgres"))
-            .find(|postgres| is_executable(postgres))
-            .ok_or_else(|| format!("no postgres next to {}", initdb.display()))?;
-        Ok(Self { initdb, postgres })
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|path| is_executable(path))
-}
-
-/// Debian installs each major version in `/usr/lib/postgresql/<version>/bin`, off the PATH.
-fn newest_debian_initdb() -> Option<PathBuf> {
-    let version = |name: &str| -> Option<Vec<u32>> {
-        name.split('.').map(|part| part.parse().ok()).collect()
-    };
-    std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let version = version(entry.file_name().to_str()?)?;
-            let initdb = entry.path().join("bin/initdb");
-            is_executable(&initdb).then_some((version, initdb))
-        })
-        .max()
-        .map(|(_, initdb)| initdb)
-}
-
-/// `postgres --version`'s number, such as `15.14`.
-fn version(postgres: &Path) -> Result<String, String> {
-    let output = Command::new(postgres)
-        .arg("--version")
-        .output()
-        .map_err(|e| format!("running {} --version: {e}", postgres.display()))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    Ok(text
-        .split_once("(PostgreSQL)")
-        .map_or(text.trim(), |(_, rest)| rest.trim())
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned())
-}
-
-/// The user and group the cluster runs as: ours, unless we are root, which PostgreSQL refuses;
-/// then `postgres`'s.
-fn cluster_owner() -> Result<Option<(u32, u32)>, String> {
-    let id = |args: &[&str]| -> Option<u32> {
-        let output = Command::new("id").args(args).output().ok()?;
-        output.status.success().then_some(())?;
-        String::from_utf8(output.stdout).ok()?.trim().parse().ok()
-    };
-    if id(&["-u"]).ok_or("`id -u` failed")? != 0 {
-        return Ok(None);
-    }
-    match (id(&["-u", "postgres"]), id(&["-g", "postgres"])) {
-        (Some(uid), Some(gid)) => Ok(Some((uid, gid))),
-        _ => Err(
-            "running as root, which PostgreSQL refuses, and there is no `postgres` user \
-                  to run it as"
-                .to_owned(),
-        ),
-    }
-}
-
 /// Makes `command` run as `owner`, when given.
 fn as_owner(command: &mut Command, owner: Option<(u32, u32)>) {
     if let Some((uid, gid)) = owner {
         command.uid(uid).gid(gid);
-    }
-}
-
-/// An error with its causes: tokio-postgres says only "db error" for the server's answers.
-fn full(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text = format!("{text}: {cause}");
-        source = cause.source();
-    }
-    text
-}
-
-/// The end of a program's output, enough to say what went wrong.
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.trim_end().lines().collect();
-    lines[lines.len().saturating_sub(10)..].join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_the_end_of_a_log() {
-        let log: String = (0..20).map(|i| format!("line {i}\n")).collect();
-        assert_eq!(tail(&log).lines().count(), 10);
-        assert!(tail(&log).ends_with("line 19"));
-        assert_eq!(tail(""), "");
     }
 }

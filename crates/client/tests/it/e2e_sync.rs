@@ -14,14 +14,13 @@ use serde_json::{Value, json};
 
 use crate::cli_mock::rcinvite;
 use crate::e2e::client_for;
-use crate::postgres;
 
 /// A server on SQLite, or on a fresh PostgreSQL database (`None` when there is none: the
 /// test is skipped, or fails under CI).
 async fn server(store: &str) -> Option<TestServer> {
     let mut config = Config::for_tests();
     if store == "postgres" {
-        config.database_url = postgres::fresh_database().await?;
+        config.database_url = test_postgres::fresh_database().await?;
     }
     Some(TestServer::start_with(config).await)
 }
@@ -101,7 +100,7 @@ const LIST: &str = "# course roster\nu2\nU3\n@u5\nu6\nghost\n";
 
 async fn sync_keeps_a_group_in_step_with_a_list(store: &str) {
     let Some(server) = server(store).await else {
-        return postgres::skip_or_fail("sync_keeps_a_group_in_step_with_a_list");
+        return test_postgres::skip_or_fail("sync_keeps_a_group_in_step_with_a_list");
     };
     let course = Course::new(server).await;
     let before = set(&["teacher", "co", "u1", "u2", "u3", "u4"]);

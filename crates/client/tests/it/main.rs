@@ -20,9 +20,4 @@ mod mock_pages;
 mod mock_retry;
 mod mock_shapes;
 mod mock_transport;
-/// Throwaway PostgreSQL databases, shared with the server's tests.
-#[cfg(feature = "cli")]
-#[path = "../../../server/tests/common/postgres.rs"]
-#[allow(dead_code, reason = "the sync tests use a part of it")]
-mod postgres;
 mod support;

@@ -2,5 +2,4 @@
 
 #![allow(dead_code, reason = "each test binary uses a part of it")]
 
-pub(crate) mod postgres;
 pub(crate) mod stores;

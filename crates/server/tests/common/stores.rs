@@ -2,7 +2,7 @@
 //!
 //! [`store_tests!`](crate::store_tests) turns each test it wraps into two, `<test>::sqlite` and
 //! `<test>::postgres`, which run the same body with the test's database on SQLite (a file in a
-//! temporary directory) and on PostgreSQL (a fresh database, see [`super::postgres`]). Inside,
+//! temporary directory) and on PostgreSQL (a fresh database, see [`test_postgres`]). Inside,
 //! [`config`] gives the server settings on that database; a test that starts its servers from
 //! it runs on the store of the variant. Without PostgreSQL the `postgres` variants skip, or
 //! fail under `CI=true`.
@@ -10,8 +10,6 @@
 use std::future::Future;
 
 use rocketchat_server::Config;
-
-use super::postgres;
 
 /// A store the tests run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,13 +46,13 @@ impl Store {
                     _dir: Some(dir),
                 }
             }
-            Store::Postgres => match postgres::fresh_database().await {
+            Store::Postgres => match test_postgres::fresh_database().await {
                 Some(url) => Database {
                     store: self,
                     url,
                     _dir: None,
                 },
-                None => return postgres::skip_or_fail(test),
+                None => return test_postgres::skip_or_fail(test),
             },
         };
         DATABASE.scope(database, body).await

@@ -11,7 +11,6 @@ mod endpoints;
 mod instances;
 mod invite;
 mod lifecycle;
-mod postgres_harness;
 mod postgres_store;
 mod rate_limit;
 mod router;

@@ -1,5 +1,4 @@
-//! Throwaway PostgreSQL databases for tests, on any machine that has PostgreSQL's server
-//! programs.
+//! Throwaway databases for tests: [`fresh_database`], [`skip_or_fail`], [`with_database`].
 //!
 //! [`fresh_database`] gives each call a new, empty database, as a URL for `DATABASE_URL`:
 //!
@@ -14,9 +13,8 @@
 //!   this process writes to, to close. It is a plain child process, not a task of the runtime
 //!   that happened to start it, so every test's runtime can use it.
 //!
-//! The programs are looked for in `ROCKETCHAT_TEST_PG_BIN` when it is set (there only), else on
-//! the `PATH`, else in the newest `/usr/lib/postgresql/*/bin` (Debian's place). PostgreSQL
-//! refuses to run as root: as root the cluster runs as the `postgres` user.
+//! The programs are looked for in `ROCKETCHAT_TEST_PG_BIN` when it is set (there only), else as
+//! [`Programs::find`](crate::programs::Programs::find) does. As root the cluster runs as the `postgres` user.
 //!
 //! When there is no PostgreSQL, [`fresh_database`] answers `None` and the test calls
 //! [`skip_or_fail`], which skips it, except under `CI=true`, where it fails.
@@ -25,8 +23,8 @@ use std::{
     env, fs,
     io::Write as _,
     net::TcpListener,
-    os::unix::{fs::PermissionsExt as _, process::CommandExt as _},
-    path::{Path, PathBuf},
+    os::unix::process::CommandExt as _,
+    path::Path,
     process::{Child, ChildStdin, Command, Stdio},
     sync::atomic::{AtomicU64, Ordering},
     time::{Duration, Instant},
@@ -34,6 +32,8 @@ use std::{
 
 use tokio::sync::OnceCell;
 use tokio_postgres::{NoTls, error::SqlState};
+
+use crate::programs::{Programs, cluster_owner, error_chain, tail};
 
 /// The server to use instead of starting one.
 const URL_VAR: &str = "TEST_DATABASE_URL";
@@ -104,7 +104,7 @@ struct Cluster {
 /// The first call starts the cluster, or settles that there is none (and says why on stderr,
 /// once). Panics when `TEST_DATABASE_URL` is set but does not work, or when a database cannot be
 /// created on a cluster that started.
-pub(crate) async fn fresh_database() -> Option<String> {
+pub async fn fresh_database() -> Option<String> {
     let server = SERVER
         .get_or_init(|| async {
             let server = find_or_start_server().await;
@@ -123,7 +123,7 @@ pub(crate) async fn fresh_database() -> Option<String> {
 /// did not run, why, and how to make it run; under `CI=true` (CI sets it) panics with that
 /// message instead, so that CI never silently skips. For a test to which [`fresh_database`]
 /// answered `None`.
-pub(crate) fn skip_or_fail(test: &str) {
+pub fn skip_or_fail(test: &str) {
     let reason = match SERVER.get() {
         Some(Err(reason)) => reason.as_str(),
         _ => "fresh_database did not say why",
@@ -143,7 +143,7 @@ pub(crate) fn skip_or_fail(test: &str) {
 }
 
 /// `url` (`postgres://...` or `postgresql://...`), naming the database `database` instead.
-pub(crate) fn with_database(url: &str, database: &str) -> String {
+pub fn with_database(url: &str, database: &str) -> String {
     let (url, query) = match url.split_once('?') {
         Some((url, query)) => (url, Some(query)),
         None => (url, None),
@@ -163,7 +163,7 @@ pub(crate) fn with_database(url: &str, database: &str) -> String {
 async fn create_database(server: &Server) -> String {
     let (client, connection) = tokio_postgres::connect(&server.admin_url, NoTls)
         .await
-        .unwrap_or_else(|error| panic!("connecting to {}: {}", server.name, full(&error)));
+        .unwrap_or_else(|error| panic!("connecting to {}: {}", server.name, error_chain(&error)));
     let connection = tokio::spawn(connection);
     let database = loop {
         let database = format!(
@@ -177,7 +177,11 @@ async fn create_database(server: &Server) -> String {
             Ok(()) => break database,
             // Left by an earlier process with the same id, on TEST_DATABASE_URL's server.
             Err(error) if error.code() == Some(&SqlState::DUPLICATE_DATABASE) => {}
-            Err(error) => panic!("creating a database on {}: {}", server.name, full(&error)),
+            Err(error) => panic!(
+                "creating a database on {}: {}",
+                server.name,
+                error_chain(&error)
+            ),
         }
     };
     drop(client);
@@ -198,7 +202,12 @@ async fn find_or_start_server() -> Result<Server, String> {
             _cluster: None,
         });
     }
-    let programs = Programs::find()?;
+    let only_in = env::var_os(BIN_VAR);
+    let programs =
+        Programs::find(only_in.as_deref().map(Path::new)).map_err(|reason| match &only_in {
+            Some(_) => format!("{reason} ({BIN_VAR} is set)"),
+            None => reason,
+        })?;
     let owner = cluster_owner()?;
     // A free port can be taken by someone else before postgres binds it: try another.
     let mut attempts = 0;
@@ -210,89 +219,6 @@ async fn find_or_start_server() -> Result<Server, String> {
             Ok(server) => return Ok(server),
         }
     }
-}
-
-/// Where PostgreSQL's server programs are.
-#[derive(Debug)]
-struct Programs {
-    initdb: PathBuf,
-    postgres: PathBuf,
-}
-
-impl Programs {
-    fn find() -> Result<Self, String> {
-        let initdb = match env::var_os(BIN_VAR) {
-            Some(dir) => {
-                let initdb = Path::new(&dir).join("initdb");
-                if !is_executable(&initdb) {
-                    return Err(format!(
-                        "no initdb in {BIN_VAR}={}",
-                        Path::new(&dir).display()
-                    ));
-                }
-                initdb
-            }
-            None => on_path("initdb")
-                .or_else(newest_debian_initdb)
-                .ok_or("no initdb on the PATH nor in /usr/lib/postgresql/*/bin")?,
-        };
-        // The server of the same installation: next to initdb, or next to where a link to
-        // initdb leads.
-        let real = fs::canonicalize(&initdb).unwrap_or_else(|_| initdb.clone());
-        let postgres = [&initdb, &real]
-            .into_iter()
-            .map(|initdb| initdb.with_file_name("postgres"))
-            .find(|postgres| is_executable(postgres))
-            .ok_or_else(|| format!("no postgres next to {}", initdb.display()))?;
-        Ok(Self { initdb, postgres })
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    env::split_paths(&env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|path| is_executable(path))
-}
-
-/// Debian installs each major version in /usr/lib/postgresql/<version>/bin, off the PATH.
-fn newest_debian_initdb() -> Option<PathBuf> {
-    let version = |name: &str| -> Option<Vec<u32>> {
-        name.split('.').map(|part| part.parse().ok()).collect()
-    };
-    fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let version = version(entry.file_name().to_str()?)?;
-            let initdb = entry.path().join("bin/initdb");
-            is_executable(&initdb).then_some((version, initdb))
-        })
-        .max()
-        .map(|(_, initdb)| initdb)
-}
-
-const NO_POSTGRES_USER: &str =
-    "running as root, which PostgreSQL refuses, and there is no `postgres` user to run it as";
-
-/// The user and group the cluster runs as: ours, unless we are root, which PostgreSQL refuses;
-/// then `postgres`'s.
-fn cluster_owner() -> Result<Option<(u32, u32)>, String> {
-    let id = |args: &[&str]| -> Option<u32> {
-        let output = Command::new("id").args(args).output().ok()?;
-        output.status.success().then_some(())?;
-        String::from_utf8(output.stdout).ok()?.trim().parse().ok()
-    };
-    if id(&["-u"]).ok_or("`id -u` failed")? != 0 {
-        return Ok(None);
-    }
-    let (Some(uid), Some(gid)) = (id(&["-u", "postgres"]), id(&["-g", "postgres"])) else {
-        return Err(NO_POSTGRES_USER.into());
-    };
-    Ok(Some((uid, gid)))
 }
 
 /// Why a start failed.
@@ -426,21 +352,4 @@ async fn start_cluster(programs: &Programs, owner: Option<(u32, u32)>) -> Result
             _wrapper: wrapper,
         }),
     })
-}
-
-/// An error with its causes: tokio-postgres says only "db error" for the server's answers.
-fn full(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text = format!("{text}: {cause}");
-        source = cause.source();
-    }
-    text
-}
-
-/// The end of a program's output, enough to say what went wrong.
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.trim_end().lines().collect();
-    lines[lines.len().saturating_sub(10)..].join("\n")
 }

@@ -1,10 +1,10 @@
-//! The PostgreSQL test harness itself (`support::postgres`): each call gives a new database,
-//! empty and apart from the others, at a URL tokio-postgres takes, on a cluster that every
-//! test's runtime can use.
+//! The harness itself: each call to `fresh_database` gives a new database, empty and apart
+//! from the others, at a URL tokio-postgres takes, on a cluster that every test's runtime can
+//! use.
 
 use tokio_postgres::{Client, NoTls};
 
-use crate::common::postgres::{fresh_database, skip_or_fail, with_database};
+use test_postgres::{fresh_database, skip_or_fail, with_database};
 
 /// A client for `url`, its connection driven on the caller's runtime.
 async fn connect(url: &str) -> Client {
@@ -52,7 +52,7 @@ fn database_of(url: &str) -> &str {
 async fn each_call_gives_a_different_empty_database_apart_from_the_others() {
     let Some(first) = fresh_database().await else {
         return skip_or_fail(
-            "postgres_harness::each_call_gives_a_different_empty_database_apart_from_the_others",
+            "harness::each_call_gives_a_different_empty_database_apart_from_the_others",
         );
     };
     let second = fresh_database()
@@ -105,7 +105,7 @@ fn the_cluster_outlives_the_runtimes_that_used_it() {
             .unwrap()
     };
     let Some(first) = runtime().block_on(fresh_database()) else {
-        return skip_or_fail("postgres_harness::the_cluster_outlives_the_runtimes_that_used_it");
+        return skip_or_fail("harness::the_cluster_outlives_the_runtimes_that_used_it");
     };
     let second = runtime().block_on(fresh_database()).unwrap();
     runtime().block_on(async {
@@ -120,7 +120,7 @@ fn the_cluster_outlives_the_runtimes_that_used_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_databases_and_connections_at_once() {
     let Some(first) = fresh_database().await else {
-        return skip_or_fail("postgres_harness::many_databases_and_connections_at_once");
+        return skip_or_fail("harness::many_databases_and_connections_at_once");
     };
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..8 {
