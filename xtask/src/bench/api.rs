@@ -4,17 +4,30 @@
 use std::time::{Duration, Instant};
 
 use rocketchat_client::protocol::groups::{self, invite};
-use rocketchat_client::{Client, Credentials, RetryPolicy, RoomSelector, Session};
+use rocketchat_client::{Client, Credentials, RetryPolicy, RoomSelector, Session, reqwest};
 
 use super::server::Server;
 
 /// How long the server may take to answer after it starts.
 const STARTUP: Duration = Duration::from_secs(60);
+/// The longest a connection of the bench's client stays idle in its pool.
+const IDLE: Duration = Duration::from_secs(5);
 
 /// A client for the server at `base` acting as the admin. It never retries, so that a retry
 /// cannot hide a slow or failed answer.
+///
+/// It drops a connection that has been idle for [`IDLE`]: the server closes one idle for
+/// longer than its header timeout (20 s), and the bench's runtime, which runs only while the
+/// bench awaits a call, would not see that close before taking the connection from the pool
+/// for the next call, after a long wrk run.
 pub(super) fn client(base: &str, password: &str) -> Result<Client, String> {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(IDLE)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))?;
     Client::builder()
+        .http_client(http)
         .base_url(base)
         .credentials(Credentials::password("admin", password))
         .retry_policy(RetryPolicy::never())

@@ -32,20 +32,22 @@
 //! 1. the baseline: bare `GET /api/info` at 64 connections;
 //! 2. the same `GET /api/info` load while 200 slow connections are open (see [`slow`]);
 //! 3. one-user invites at 64 connections into groups of 10 members, each request inviting a
-//!    user who is not yet a member;
+//!    user who is not yet a member, against the same into a 100,000-member group;
 //! 4. on PostgreSQL only, the same load on two servers sharing the database: a second
 //!    `rocketchat-server` starts on another port, and one wrk process gives each of its two
-//!    threads (32 connections each) one of the servers. It is compared with the first server
-//!    alone in [`ROUNDS`] rounds of [`ROUND_SECS`] seconds each, one instance then two in odd rounds,
-//!    two then one in even rounds, so that a drift of the machine's speed during the run
-//!    (other guests, the database's own housekeeping) falls on both alike; every round invites
-//!    the big group's users (not yet members of any 10-member group) into the 10-member
-//!    groups, each run from where the one before stopped, so that both invite the same kind
-//!    of users into the same groups. The ratio is that of their mean throughputs;
-//! 5. one-user invites into a 100,000-member group, against 3.;
-//! 6. 1,000- and 10,000-user bulk invites, each into a fresh group with fresh users (median of
+//!    threads (32 connections each) one of the servers, against the first server alone; both
+//!    invite the big group's users (members of no 10-member group) into the 10-member groups,
+//!    one cursor through them for both, so that both invite the same kind of users into the
+//!    same groups.
+//!
+//!    Each of these compares two loads by alternating them (see [`alternate`]): [`ROUNDS`]
+//!    rounds of [`ROUND_SECS`] seconds, the base first in odd rounds and the other first in
+//!    even ones, so that a drift of the machine's speed (other guests, the database's own
+//!    housekeeping) falls on both alike; a ratio is that of their mean throughputs. A single
+//!    run of each, one after the other, moved by a quarter from run to run;
+//! 5. 1,000- and 10,000-user bulk invites, each into a fresh group with fresh users (median of
 //!    several runs, each call timed end to end by the client);
-//! 7. the server's peak resident memory (`VmHWM`).
+//! 6. the server's peak resident memory (`VmHWM`).
 //!
 //! Beside each wrk run it reads where the machine's CPU went (see [`cpu`]): to the server, to
 //! PostgreSQL, to the load generator, to anything else running meanwhile.
@@ -69,6 +71,7 @@ mod server;
 mod slow;
 mod wrk;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -84,10 +87,12 @@ use wrk::WrkRun;
 const CONNECTIONS: u32 = 64;
 /// wrk's threads: one per core of the machine we measure on.
 const WRK_THREADS: u32 = 2;
-/// Seconds per wrk run.
+/// Seconds per wrk run of `GET /api/info`.
 const DURATION_SECS: u32 = 10;
-/// Users seeded for each one-user invite run (small groups, then the big group); a run stops
-/// early when it has invited them all.
+/// Users seeded for the one-user invites into the small groups, and as many for the big group
+/// (who also serve the two-instance comparison); each run goes on from where the last of its
+/// kind stopped, and the bench fails if they run out (at about 12,000 invites a second for
+/// [`ROUNDS`] runs of [`ROUND_SECS`]).
 const INVITE_USERS: usize = 200_000;
 /// Groups of 10 members that the small-group run rotates through, so that each stays small.
 const SMALL_GROUPS: usize = 1_000;
@@ -99,10 +104,12 @@ const BULK_SIZES: [usize; 2] = [1_000, 10_000];
 const BULK_RUNS: usize = 5;
 /// Slow connections held open during the slow-connection run.
 const SLOW_CONNECTIONS: usize = 200;
-/// Rounds of the two-instance comparison, each a run on one instance and a run on two.
+/// Rounds of an alternating comparison, each a run of either load.
 const ROUNDS: usize = 3;
-/// Seconds per wrk run of the two-instance comparison.
-const ROUND_SECS: u32 = 5;
+/// Seconds per wrk run of an alternating comparison.
+const ROUND_SECS: u32 = 4;
+/// Seconds of the warm-up run of each side of a comparison.
+const WARM_UP_SECS: u32 = 1;
 
 /// The pause before the bulk invites (and a tenth of it between two of them).
 const SETTLE: Duration = Duration::from_secs(2);
@@ -277,37 +284,75 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
         Ok::<_, String>(path)
     };
 
-    step("one-user invites into 10-member groups");
-    let small_script = script(
-        "invite-small",
-        &manifest.small_groups,
-        &manifest.small_prefix,
-        &[port],
-        0,
+    step("one-user invites into 10-member groups and into a 100,000-member group, in turn");
+    let big_room = &manifest.big_group;
+    let big_before = runtime.block_on(api::users_count(&client, big_room))?;
+    let (small_cursor, big_cursor) = (Cell::new(0), Cell::new(0));
+    let small_round = |round: usize, start: usize| {
+        script(
+            &format!("invite-small-{round}"),
+            &manifest.small_groups,
+            &manifest.small_prefix,
+            &[port],
+            start,
+        )
+    };
+    let big_round = |round: usize, start: usize| {
+        script(
+            &format!("invite-big-{round}"),
+            std::slice::from_ref(big_room),
+            &manifest.big_prefix,
+            &[port],
+            start,
+        )
+    };
+    let invites = alternate(
+        &mut cpu,
+        &invite_url,
+        Side {
+            cpu_row: "One-user invites, 10-member groups",
+            what: "one-user invites into small groups",
+            script: &small_round,
+            cursor: &small_cursor,
+        },
+        Side {
+            cpu_row: "One-user invites, 100,000-member group",
+            what: "one-user invites into the big group",
+            script: &big_round,
+            cursor: &big_cursor,
+        },
     )?;
-    let small = cpu.measure("One-user invites, 10-member groups", || {
-        wrk::run(&invite_url, Some(&small_script), DURATION_SECS)
-    })?;
-    small.require_ok("one-user invites into small groups")?;
+    let big_after = runtime.block_on(api::users_count(&client, big_room))?;
+    let big_invites: u64 = invites.rounds.iter().map(|round| round.test.requests).sum();
+    if big_after.saturating_sub(big_before) < big_invites {
+        return Err(format!(
+            "the big group grew by {} members, but wrk counted {big_invites} successful invites",
+            big_after.saturating_sub(big_before),
+        ));
+    }
 
     let two = match store {
         Store::Sqlite => None,
         Store::Postgres => {
             step("one-user invites into 10-member groups, by one instance and by two in turn");
-            // Every round invites the big group's users, one cursor through them for all:
-            // one instance and two invite the same kind of users into the same groups.
-            let round_script = |round: usize, second: Option<u16>, start: usize| {
-                let (name, ports) = match second {
-                    None => (format!("invite-one-{round}"), vec![port]),
-                    Some(second) => (format!("invite-two-{round}"), vec![port, second]),
-                };
+            // Both sides invite the big group's users (members of no 10-member group), one
+            // cursor through them for both: one instance and two invite the same kind of
+            // users into the same groups.
+            let cursor = Cell::new(0);
+            let one = |round: usize, start: usize| {
                 script(
-                    &name,
+                    &format!("invite-one-{round}"),
                     &manifest.small_groups,
                     &manifest.big_prefix,
-                    &ports,
+                    &[port],
                     start,
                 )
+            };
+            let base = Side {
+                cpu_row: "One-user invites, one instance of two",
+                what: "one-user invites by one instance",
+                script: &one,
+                cursor: &cursor,
             };
             Some(two_instances(
                 &runtime,
@@ -316,34 +361,22 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
                 &manifest.password,
                 &dir,
                 &mut cpu,
-                round_script,
                 &invite_url,
+                base,
+                |second| {
+                    move |round: usize, start: usize| {
+                        script(
+                            &format!("invite-two-{round}"),
+                            &manifest.small_groups,
+                            &manifest.big_prefix,
+                            &[port, second],
+                            start,
+                        )
+                    }
+                },
             )?)
         }
     };
-
-    step("one-user invites into a 100,000-member group");
-    let big_room = &manifest.big_group;
-    let big_before = runtime.block_on(api::users_count(&client, big_room))?;
-    let big_script = script(
-        "invite-big",
-        std::slice::from_ref(big_room),
-        &manifest.big_prefix,
-        &[port],
-        0,
-    )?;
-    let big = cpu.measure("One-user invites, 100,000-member group", || {
-        wrk::run(&invite_url, Some(&big_script), DURATION_SECS)
-    })?;
-    big.require_ok("one-user invites into the big group")?;
-    let big_after = runtime.block_on(api::users_count(&client, big_room))?;
-    if big_after.saturating_sub(big_before) < big.requests {
-        return Err(format!(
-            "the big group grew by {} members, but wrk counted {} successful invites",
-            big_after.saturating_sub(big_before),
-            big.requests
-        ));
-    }
     let hwm_after_load_kb = server.vm_hwm_kb()?;
     // Let the server finish checkpointing the WAL the load left behind: the bulk invites are
     // measured on a quiet server, not against that backlog.
@@ -374,9 +407,8 @@ pub(crate) fn run(store: Store) -> Result<(), String> {
         baseline,
         slow,
         slow_closed,
-        small,
+        invites,
         two,
-        big,
         bulk,
         hwm_after_load_kb,
         hwm_kb,
@@ -438,24 +470,27 @@ impl CpuLog {
     }
 }
 
-/// The two-instance comparison: starts a second server on the same database, then
-/// [`ROUNDS`] times loads the first server alone and both at once, with the scripts
-/// `script(round, second_port, first_user)` writes (`None` for the first server alone), and
-/// stops the second server.
+/// The two-instance comparison: starts a second server on the same database, then compares
+/// `base`, a load on the first server alone, with the load on both at once whose scripts
+/// `both(second_port)` writes (sharing `base`'s cursor), and stops the second server.
 #[allow(
     clippy::too_many_arguments,
     reason = "one call, in `run`; a struct would only rename the arguments"
 )]
-fn two_instances(
+fn two_instances<S>(
     runtime: &Runtime,
     server_bin: &Path,
     database_url: &str,
     password: &str,
     dir: &Path,
     cpu: &mut CpuLog,
-    script: impl Fn(usize, Option<u16>, usize) -> Result<PathBuf, String>,
     invite_url: &str,
-) -> Result<report::TwoInstances, String> {
+    base: Side<'_>,
+    both: impl FnOnce(u16) -> S,
+) -> Result<report::Comparison, String>
+where
+    S: Fn(usize, usize) -> Result<PathBuf, String>,
+{
     let port = server::free_port()?;
     let log = dir.join("server-2.log");
     let mut second = Server::start(server_bin, database_url, port, password, &log)?;
@@ -464,75 +499,90 @@ fn two_instances(
     let first_servers = cpu.roots.servers.clone();
     // Both servers count in every round: the idle one costs next to nothing.
     cpu.roots.servers.extend(second.pid());
-    let mut rounds = Rounds {
-        cpu,
-        script: &script,
-        invite_url,
-        second: port,
-        next_user: 0,
+    let both = both(port);
+    let test = Side {
+        cpu_row: "One-user invites, two instances",
+        what: "one-user invites by two instances",
+        script: &both,
+        cursor: base.cursor,
     };
-    let compared: Result<Vec<_>, String> = (1..=ROUNDS).map(|round| rounds.round(round)).collect();
+    let compared = alternate(cpu, invite_url, base, test);
     cpu.roots.servers = first_servers;
     second.stop();
-    Ok(report::TwoInstances { rounds: compared? })
+    compared
 }
 
-/// The rounds of [`two_instances`], each run inviting the users after the previous run's.
-struct Rounds<'a, S> {
-    /// Where the CPU goes.
-    cpu: &'a mut CpuLog,
-    /// Writes a run's script: `script(round, second_port, first_user)`.
-    script: &'a S,
-    /// The invite URL of the first server.
-    invite_url: &'a str,
-    /// The second server's port.
-    second: u16,
-    /// The first user the next run invites.
-    next_user: usize,
+/// One side of an alternating comparison: a wrk load of one-user invites.
+struct Side<'a> {
+    /// Its row in the CPU table (the mean of its runs).
+    cpu_row: &'static str,
+    /// What it is, for errors.
+    what: &'static str,
+    /// Writes the script of a run: `script(round, first_user)`.
+    script: &'a dyn Fn(usize, usize) -> Result<PathBuf, String>,
+    /// The first user its next run invites (shared by two sides that invite the same users).
+    cursor: &'a Cell<usize>,
 }
 
-impl<S: Fn(usize, Option<u16>, usize) -> Result<PathBuf, String>> Rounds<'_, S> {
-    /// Round `round`: odd rounds load one instance first, even rounds two instances first, so
-    /// that a steady drift of the machine's speed favours neither.
-    fn round(&mut self, round: usize) -> Result<report::Round, String> {
-        Ok(if round % 2 == 1 {
-            let one = self.load(round, false)?;
-            report::Round {
-                one,
-                two: self.load(round, true)?,
-            }
-        } else {
-            let two = self.load(round, true)?;
-            report::Round {
-                one: self.load(round, false)?,
-                two,
-            }
-        })
+impl Side<'_> {
+    /// Its run of round `round`, inviting users from the cursor on, which it moves past them.
+    fn run(&self, cpu: &mut CpuLog, invite_url: &str, round: usize) -> Result<WrkRun, String> {
+        let script = (self.script)(round, self.cursor.get())?;
+        let run = cpu.measure(self.cpu_row, || {
+            wrk::run(invite_url, Some(&script), ROUND_SECS)
+        })?;
+        self.went(run)
     }
 
-    /// One run, on both servers or the first alone.
-    fn load(&mut self, round: usize, both: bool) -> Result<WrkRun, String> {
-        let script = (self.script)(round, both.then_some(self.second), self.next_user)?;
-        let (name, what) = if both {
-            ("One-user invites, two instances (rounds)", "two instances")
-        } else {
-            ("One-user invites, one instance (rounds)", "one instance")
-        };
-        let run = self.cpu.measure(name, || {
-            wrk::run(self.invite_url, Some(&script), ROUND_SECS)
-        })?;
-        run.require_ok(&format!("one-user invites by {what}"))?;
-        self.next_user = run
+    /// A short run that is not measured (round 0), for what a server does on its first calls
+    /// of a kind: open its pool's connections, prepare statements, fill caches.
+    fn warm_up(&self, invite_url: &str) -> Result<(), String> {
+        let script = (self.script)(0, self.cursor.get())?;
+        self.went(wrk::run(invite_url, Some(&script), WARM_UP_SECS)?)?;
+        Ok(())
+    }
+
+    /// Checks a run, and moves the cursor past the users it invited.
+    fn went(&self, run: WrkRun) -> Result<WrkRun, String> {
+        run.require_ok(self.what)?;
+        let next = run
             .next_user
-            .ok_or_else(|| "the invite script did not say where it stopped".to_owned())?;
-        if self.next_user >= INVITE_USERS {
+            .ok_or_else(|| format!("{}: the script did not say where it stopped", self.what))?;
+        if next >= INVITE_USERS {
             return Err(format!(
-                "the {INVITE_USERS} seeded users ran out during the two-instance rounds: \
-                 raise INVITE_USERS in xtask/src/bench/mod.rs"
+                "{}: the {INVITE_USERS} seeded users ran out; raise INVITE_USERS in \
+                 xtask/src/bench/mod.rs",
+                self.what
             ));
         }
+        self.cursor.set(next);
         Ok(run)
     }
+}
+
+/// Compares `test` with `base` in [`ROUNDS`] rounds of [`ROUND_SECS`] each, after a warm-up
+/// run of each: `base` then `test` in odd rounds, `test` then `base` in even ones, so that a
+/// drift of the machine's speed during the comparison falls on both alike.
+fn alternate(
+    cpu: &mut CpuLog,
+    invite_url: &str,
+    base: Side<'_>,
+    test: Side<'_>,
+) -> Result<report::Comparison, String> {
+    base.warm_up(invite_url)?;
+    test.warm_up(invite_url)?;
+    let mut rounds = Vec::with_capacity(ROUNDS);
+    for round in 1..=ROUNDS {
+        let (base, test) = if round % 2 == 1 {
+            let base = base.run(cpu, invite_url, round)?;
+            (base, test.run(cpu, invite_url, round)?)
+        } else {
+            let test = test.run(cpu, invite_url, round)?;
+            (base.run(cpu, invite_url, round)?, test)
+        };
+        rounds.push(report::Round { base, test });
+    }
+    Ok(report::Comparison { rounds })
 }
 
 /// Loads `url` with wrk, as for the baseline, while [`SLOW_CONNECTIONS`] slow connections are
