@@ -445,24 +445,17 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn groups_members_stream(&self, room: RoomSelector) -> Pages<User> {
-        let client = self.clone();
-        let fetch = move |offset, count| {
-            let client = client.clone();
-            let request = groups::members::Request::new(room.clone())
-                .offset(offset)
-                .count(count);
-            async move {
-                let page = client.groups_members(&request).await?;
-                Ok(Page {
-                    items: page.members,
-                    total: page.total,
-                })
-            }
-        };
-        Pages::new(
-            groups::members::METADATA.name,
+        self.pages(
             groups::members::MAX_COUNT,
-            fetch,
+            move |offset, count| {
+                groups::members::Request::new(room.clone())
+                    .offset(offset)
+                    .count(count)
+            },
+            |page| Page {
+                items: page.members,
+                total: page.total,
+            },
         )
     }
 
@@ -500,19 +493,14 @@ impl Client {
     /// a time, sorted by name: see [`Pages`] for when it ends, and for what happens when groups
     /// come and go while it pages.
     pub fn groups_list_stream(&self) -> Pages<Room> {
-        let client = self.clone();
-        let fetch = move |offset, count| {
-            let client = client.clone();
-            let request = groups::list::Request::new().offset(offset).count(count);
-            async move {
-                let page = client.groups_list(&request).await?;
-                Ok(Page {
-                    items: page.groups,
-                    total: page.total,
-                })
-            }
-        };
-        Pages::new(groups::list::METADATA.name, groups::list::MAX_COUNT, fetch)
+        self.pages(
+            groups::list::MAX_COUNT,
+            |offset, count| groups::list::Request::new().offset(offset).count(count),
+            |page| Page {
+                items: page.groups,
+                total: page.total,
+            },
+        )
     }
 
     /// `GET /api/v1/groups.listAll`: one page of every private group on the server, the
@@ -531,23 +519,36 @@ impl Client {
     /// sorted by name: see [`Pages`] for when it ends, and for what happens when groups come
     /// and go while it pages. Needs what [`Client::groups_list_all`] needs.
     pub fn groups_list_all_stream(&self) -> Pages<Room> {
+        self.pages(
+            groups::list_all::MAX_COUNT,
+            |offset, count| groups::list_all::Request::new().offset(offset).count(count),
+            |page| Page {
+                items: page.groups,
+                total: page.total,
+            },
+        )
+    }
+
+    /// A [`Pages`] stream through the paged endpoint `E`, `page_size` items a call:
+    /// `request(offset, count)` makes each call's request, `page` takes the items and the
+    /// total out of its answer.
+    fn pages<E, T>(
+        &self,
+        page_size: u64,
+        request: impl Fn(u64, u64) -> E + Send + 'static,
+        page: fn(E::Response) -> Page<T>,
+    ) -> Pages<T>
+    where
+        E: Endpoint + Send + Sync + 'static,
+        T: Send + 'static,
+    {
         let client = self.clone();
         let fetch = move |offset, count| {
             let client = client.clone();
-            let request = groups::list_all::Request::new().offset(offset).count(count);
-            async move {
-                let page = client.groups_list_all(&request).await?;
-                Ok(Page {
-                    items: page.groups,
-                    total: page.total,
-                })
-            }
+            let request = request(offset, count);
+            async move { Ok(page(client.send(&request).await?)) }
         };
-        Pages::new(
-            groups::list_all::METADATA.name,
-            groups::list_all::MAX_COUNT,
-            fetch,
-        )
+        Pages::new(E::METADATA.name, page_size, fetch)
     }
 
     /// `POST /api/v1/groups.addModerator`: makes a member a moderator of the group (the
