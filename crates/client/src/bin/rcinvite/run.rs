@@ -189,7 +189,11 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
         .bulk_invite(room.clone(), invitees)
         .batch_size(batch_size);
     let total = bulk.report().batches;
-    let progress = progress_bar(bulk.entries().len(), show_progress);
+    let progress = progress_bar(
+        bulk.entries().len(),
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} users, {msg} (eta {eta})",
+        show_progress,
+    );
     let mut errors = Vec::new();
     let mut number = 1;
     loop {
@@ -256,19 +260,16 @@ pub(crate) async fn run(client: &Client, plan: Plan) -> Report {
     report
 }
 
-fn progress_bar(users: usize, show: bool) -> ProgressBar {
+/// A progress bar of `len` steps drawn with `template` on stderr, or drawn nowhere unless
+/// `show`.
+pub(crate) fn progress_bar(len: usize, template: &str, show: bool) -> ProgressBar {
     let target = if show {
         ProgressDrawTarget::stderr()
     } else {
         ProgressDrawTarget::hidden()
     };
-    let bar = ProgressBar::with_draw_target(Some(users as u64), target);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} users, {msg} (eta {eta})",
-        )
-        .expect("the progress template is valid"),
-    );
+    let bar = ProgressBar::with_draw_target(Some(len as u64), target);
+    bar.set_style(ProgressStyle::with_template(template).expect("the progress template is valid"));
     bar
 }
 

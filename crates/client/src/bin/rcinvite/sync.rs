@@ -16,14 +16,16 @@ use std::future::poll_fn;
 use std::pin::Pin;
 
 use futures_core::Stream as _;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rocketchat_client::bulk::BatchOutcome;
 use rocketchat_client::protocol::groups::{self, UserSelector};
 use rocketchat_client::protocol::users::info::{self, UserLookup};
 use rocketchat_client::{Client, Error, ErrorKind, Invitees, LookupMode, RoomSelector};
 use serde::Serialize;
 
-use crate::run::{BatchError, EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, describe, outcome};
+use crate::run::{
+    BatchError, EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, describe, outcome, progress_bar,
+};
 
 /// A member of the group, as `groups.members` lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -273,7 +275,11 @@ pub(crate) async fn sync(client: &Client, job: SyncJob) -> SyncReport {
         report.finish();
         return report;
     }
-    let progress = progress_bar(plan.to_add.len() + plan.to_remove.len(), job.show_progress);
+    let progress = progress_bar(
+        plan.to_add.len() + plan.to_remove.len(),
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} changes (eta {eta})",
+        job.show_progress,
+    );
     let stopped = add(client, &job, &plan, &mut report, &progress).await;
     if stopped {
         report.not_done += plan.to_remove.len();
@@ -446,22 +452,6 @@ fn is_lasting(error: &Error) -> bool {
         ),
         _ => false,
     }
-}
-
-fn progress_bar(steps: usize, show: bool) -> ProgressBar {
-    let target = if show {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(steps as u64), target);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} changes (eta {eta})",
-        )
-        .expect("the progress template is valid"),
-    );
-    bar
 }
 
 /// The names of a plan's list of members, for the text summary.
