@@ -33,7 +33,7 @@ pub(crate) fn client_for(
 
 /// Asserts that `error` is Rocket.Chat's 400 body `expected`, field by field.
 #[track_caller]
-fn assert_api_error(error: &Error, expected: &ApiError) {
+pub(crate) fn assert_api_error(error: &Error, expected: &ApiError) {
     let Error::Api {
         status,
         kind,

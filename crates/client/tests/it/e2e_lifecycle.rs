@@ -14,7 +14,7 @@ use rocketchat_protocol::{
 };
 use rocketchat_server::testing::{TestServer, TestUser};
 
-use crate::e2e::client_for;
+use crate::e2e::{assert_api_error, client_for};
 
 /// The usernames of a group's members, read through the members stream; panics on a repeat.
 async fn member_names(client: &Client, room_id: &str) -> BTreeSet<String> {
@@ -38,20 +38,7 @@ fn names<const N: usize>(names: [&str; N]) -> BTreeSet<String> {
 /// Asserts that `result` failed with Rocket.Chat's 400 body `expected`, field by field.
 #[track_caller]
 fn assert_refused<T: std::fmt::Debug>(result: Result<T, Error>, expected: &ApiError) {
-    let error = result.unwrap_err();
-    let Error::Api {
-        status,
-        kind,
-        message,
-        details,
-    } = &error
-    else {
-        panic!("expected {expected:?}, got {error:?}")
-    };
-    assert_eq!(*status, 400);
-    assert_eq!(kind, &expected.error_type);
-    assert_eq!(message, &expected.error);
-    assert_eq!(details, &expected.details);
+    assert_api_error(&result.unwrap_err(), expected);
 }
 
 fn in_room(error: ErrorKind, reason: &str, method: &str) -> ApiError {
